@@ -1,0 +1,363 @@
+//! Aggregate stage: one mergeable accumulator, [`Stats`], folded per chunk and
+//! merged. The merge is associative and commutative (sums, min/max, and "the
+//! earliest place wins" for examples), so the result is the same for any thread
+//! count and chunk size.
+
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap;
+
+use crate::classify::Verdict;
+use crate::parse::time::Millis;
+use crate::parse::{Malformed, Record};
+use crate::redact;
+use crate::taxonomy::CauseId;
+
+/// How many `file:line` places are kept per malformed reason.
+pub const PLACES_KEPT: usize = 5;
+
+/// A line in the input: file index and 1-based line number (within a chunk
+/// until [`Stats::shift_lines`] makes it file-relative).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Place {
+    /// Index of the file in the run's input list.
+    pub file: u32,
+    /// 1-based line number.
+    pub line: u64,
+}
+
+/// A count and the first few places it happened.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Occurrences {
+    /// How many times.
+    pub count: u64,
+    /// The earliest places, sorted, at most [`PLACES_KEPT`].
+    pub first: Vec<Place>,
+}
+
+impl Occurrences {
+    fn add(&mut self, place: Place) {
+        self.count += 1;
+        if self.first.len() < PLACES_KEPT {
+            self.first.push(place);
+        } else if place < self.first[PLACES_KEPT - 1] {
+            self.first[PLACES_KEPT - 1] = place;
+            self.first.sort_unstable();
+        }
+    }
+
+    fn merge(&mut self, other: Occurrences) {
+        self.count += other.count;
+        self.first.extend(other.first);
+        self.first.sort_unstable();
+        self.first.truncate(PLACES_KEPT);
+    }
+}
+
+/// One failure shown as an example: the earliest place wins a merge.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    /// Where it is.
+    pub place: Place,
+    /// Its HTTP status.
+    pub status: Option<u16>,
+    /// Its message, with secrets redacted.
+    pub message: String,
+}
+
+fn keep_earliest(slot: &mut Option<Example>, other: Option<Example>) {
+    if let Some(o) = other {
+        if slot.as_ref().is_none_or(|s| o.place < s.place) {
+            *slot = Some(o);
+        }
+    }
+}
+
+/// Earliest and latest timestamps.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Span {
+    /// Earliest.
+    pub first: Option<Millis>,
+    /// Latest.
+    pub last: Option<Millis>,
+}
+
+impl Span {
+    fn add(&mut self, ts: Option<Millis>) {
+        if let Some(t) = ts {
+            self.first = Some(self.first.map_or(t, |f| f.min(t)));
+            self.last = Some(self.last.map_or(t, |l| l.max(t)));
+        }
+    }
+
+    fn merge(&mut self, other: Span) {
+        self.add(other.first);
+        self.add(other.last);
+    }
+}
+
+/// Requests and failures for one key, project or model.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// All records.
+    pub requests: u64,
+    /// Failed records.
+    pub failures: u64,
+}
+
+/// A counter by name.
+pub type Tally = FxHashMap<Box<str>, u64>;
+
+fn bump(tally: &mut Tally, name: &str) {
+    match tally.get_mut(name) {
+        Some(n) => *n += 1,
+        None => {
+            tally.insert(name.into(), 1);
+        }
+    }
+}
+
+fn merge_tally(into: &mut Tally, from: Tally) {
+    for (k, v) in from {
+        *into.entry(k).or_default() += v;
+    }
+}
+
+/// Everything errlens knows about one root cause.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct CauseStats {
+    /// Failures with this cause.
+    pub count: u64,
+    /// When it was first and last seen.
+    pub seen: Span,
+    /// Failures by key (as logged; fingerprinted when shown).
+    pub keys: Tally,
+    /// Failures by project.
+    pub projects: Tally,
+    /// Failures by model.
+    pub models: Tally,
+    /// Evidence values by name, counted (e.g. `suggestion` -> `gpt-4o` x 12).
+    pub evidence: BTreeMap<String, Tally>,
+    /// The earliest failure.
+    pub example: Option<Example>,
+}
+
+impl CauseStats {
+    fn merge(&mut self, other: CauseStats) {
+        self.count += other.count;
+        self.seen.merge(other.seen);
+        merge_tally(&mut self.keys, other.keys);
+        merge_tally(&mut self.projects, other.projects);
+        merge_tally(&mut self.models, other.models);
+        for (name, tally) in other.evidence {
+            merge_tally(self.evidence.entry(name).or_default(), tally);
+        }
+        keep_earliest(&mut self.example, other.example);
+    }
+}
+
+/// A message signature no rule matched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignatureStats {
+    /// Failures with this signature.
+    pub count: u64,
+    /// The earliest one.
+    pub example: Example,
+}
+
+/// The run's accumulator.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Stats {
+    /// Input lines.
+    pub lines: u64,
+    /// Empty or whitespace-only lines.
+    pub blank: u64,
+    /// Records without a failure.
+    pub successes: u64,
+    /// Failed records.
+    pub failures: u64,
+    /// Malformed lines by reason.
+    pub malformed: BTreeMap<Malformed, Occurrences>,
+    /// Time range of all records.
+    pub time: Span,
+    /// Failures by root cause.
+    pub causes: BTreeMap<CauseId, CauseStats>,
+    /// Unclassified failures by message signature.
+    pub signatures: FxHashMap<String, SignatureStats>,
+    /// Requests and failures by key.
+    pub keys: FxHashMap<Box<str>, Counts>,
+    /// Requests and failures by project.
+    pub projects: FxHashMap<Box<str>, Counts>,
+    /// Requests and failures by model.
+    pub models: FxHashMap<Box<str>, Counts>,
+}
+
+fn count_dim(map: &mut FxHashMap<Box<str>, Counts>, name: Option<&str>, failed: bool) {
+    let Some(name) = name else { return };
+    let counts = match map.get_mut(name) {
+        Some(c) => c,
+        None => map.entry(name.into()).or_default(),
+    };
+    counts.requests += 1;
+    counts.failures += u64::from(failed);
+}
+
+impl Stats {
+    /// Counts a blank line.
+    pub fn blank(&mut self) {
+        self.blank += 1;
+    }
+
+    /// Counts a malformed line.
+    pub fn malformed(&mut self, reason: Malformed, place: Place) {
+        self.malformed.entry(reason).or_default().add(place);
+    }
+
+    /// Counts a record; `verdict` is present exactly for failures.
+    pub fn record(&mut self, record: &Record<'_>, verdict: Option<&Verdict>, place: Place) {
+        self.time.add(record.ts);
+        let key = record.key.map(|k| k.decode());
+        let project = record.project.map(|p| p.decode());
+        let model = record.model.map(|m| m.decode());
+        let failed = verdict.is_some();
+        count_dim(&mut self.keys, key.as_deref(), failed);
+        count_dim(&mut self.projects, project.as_deref(), failed);
+        count_dim(&mut self.models, model.as_deref(), failed);
+        let Some(verdict) = verdict else {
+            self.successes += 1;
+            return;
+        };
+        self.failures += 1;
+        let example = || Example {
+            place,
+            status: verdict.info.status,
+            message: redact::redact_text(&verdict.info.message).into_owned(),
+        };
+        if let Some(signature) = &verdict.signature {
+            self.signature(signature, example());
+        }
+        let cause = self.causes.entry(verdict.cause).or_default();
+        cause.count += 1;
+        cause.seen.add(record.ts);
+        [(&mut cause.keys, &key), (&mut cause.projects, &project), (&mut cause.models, &model)]
+            .into_iter()
+            .for_each(|(tally, name)| {
+                if let Some(n) = name {
+                    bump(tally, n);
+                }
+            });
+        for (name, value) in &verdict.evidence {
+            bump(cause.evidence.entry(name.clone()).or_default(), value);
+        }
+        if cause.example.as_ref().is_none_or(|e| place < e.place) {
+            cause.example = Some(example());
+        }
+    }
+
+    fn signature(&mut self, signature: &str, example: Example) {
+        match self.signatures.get_mut(signature) {
+            Some(s) => {
+                s.count += 1;
+                if example.place < s.example.place {
+                    s.example = example;
+                }
+            }
+            None => {
+                self.signatures.insert(signature.to_string(), SignatureStats { count: 1, example });
+            }
+        }
+    }
+
+    /// Turns chunk-relative line numbers into file-relative ones.
+    pub fn shift_lines(&mut self, first_line: u64) {
+        let shift = |p: &mut Place| p.line += first_line;
+        self.malformed.values_mut().flat_map(|o| o.first.iter_mut()).for_each(shift);
+        self.causes
+            .values_mut()
+            .filter_map(|c| c.example.as_mut())
+            .for_each(|e| shift(&mut e.place));
+        self.signatures.values_mut().for_each(|s| shift(&mut s.example.place));
+    }
+
+    /// Merges another accumulator into this one.
+    pub fn merge(&mut self, other: Stats) {
+        self.lines += other.lines;
+        self.blank += other.blank;
+        self.successes += other.successes;
+        self.failures += other.failures;
+        self.time.merge(other.time);
+        for (reason, occ) in other.malformed {
+            self.malformed.entry(reason).or_default().merge(occ);
+        }
+        for (cause, stats) in other.causes {
+            self.causes.entry(cause).or_default().merge(stats);
+        }
+        for (sig, s) in other.signatures {
+            match self.signatures.get_mut(&sig) {
+                Some(mine) => {
+                    mine.count += s.count;
+                    if s.example.place < mine.example.place {
+                        mine.example = s.example;
+                    }
+                }
+                None => {
+                    self.signatures.insert(sig, s);
+                }
+            }
+        }
+        for (mine, theirs) in [
+            (&mut self.keys, other.keys),
+            (&mut self.projects, other.projects),
+            (&mut self.models, other.models),
+        ] {
+            for (k, c) in theirs {
+                let e = mine.entry(k).or_default();
+                e.requests += c.requests;
+                e.failures += c.failures;
+            }
+        }
+    }
+
+    /// Records + blank + malformed: always equals `lines`.
+    pub fn accounted(&self) -> u64 {
+        self.successes
+            + self.failures
+            + self.blank
+            + self.malformed.values().map(|o| o.count).sum::<u64>()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn place(line: u64) -> Place {
+        Place { file: 0, line }
+    }
+
+    #[test]
+    fn occurrences_keep_the_earliest_places_in_any_order() {
+        let mut a = Occurrences::default();
+        for l in [9, 3, 7, 1, 8, 2, 6] {
+            a.add(place(l));
+        }
+        assert_eq!(a.count, 7);
+        assert_eq!(a.first, [1, 2, 3, 6, 7].map(place));
+        let (mut x, mut y) = (Occurrences::default(), Occurrences::default());
+        [9, 3, 7].into_iter().for_each(|l| x.add(place(l)));
+        [1, 8, 2, 6].into_iter().for_each(|l| y.add(place(l)));
+        let mut xy = x.clone();
+        xy.merge(y.clone());
+        y.merge(x);
+        assert_eq!(xy, a);
+        assert_eq!(y, a);
+    }
+
+    #[test]
+    fn shift_moves_every_place() {
+        let mut s = Stats::default();
+        s.malformed(Malformed::InvalidJson, place(2));
+        s.shift_lines(100);
+        assert_eq!(s.malformed[&Malformed::InvalidJson].first, [place(102)]);
+    }
+}

@@ -1,0 +1,155 @@
+//! Analyze stage: turns the merged [`Stats`] into the [`Report`] people read:
+//! causes ranked by impact with their shares, owners, retry advice, top keys,
+//! projects and models, evidence and fix; unclassified signatures; per-key,
+//! per-project and per-model error rates. Ranking ties break on names, so the
+//! report is deterministic.
+
+use crate::aggregate::{CauseStats, Counts, Example, Place, Stats, Tally};
+use crate::parse::time;
+use crate::redact;
+use crate::report::model::{
+    CauseRow, DimRow, ExampleRow, FileRow, MalformedRow, Report, SCHEMA_VERSION, SignatureRow,
+    Summary, TimeRange, Top,
+};
+use crate::taxonomy::Taxonomy;
+
+/// How many entries the top lists keep.
+pub const TOP: usize = 5;
+
+/// Builds the report from the run's stats and its file list.
+pub fn build(stats: &Stats, files: Vec<FileRow>, taxonomy: &Taxonomy) -> Report {
+    let place = |p: Place| {
+        format!("{}:{}", files.get(p.file as usize).map_or("?", |f| f.path.as_str()), p.line)
+    };
+    let example = |e: &Example| ExampleRow {
+        place: place(e.place),
+        status: e.status,
+        message: e.message.clone(),
+    };
+    let records = stats.successes + stats.failures;
+    let mut causes: Vec<CauseRow> = stats
+        .causes
+        .iter()
+        .map(|(&id, c)| cause_row(taxonomy.cause(id), c, stats.failures, records, &example))
+        .collect();
+    causes.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.category.cmp(&b.category)));
+    let mut unclassified: Vec<SignatureRow> = stats
+        .signatures
+        .iter()
+        .map(|(sig, s)| SignatureRow {
+            signature: sig.clone(),
+            count: s.count,
+            example: example(&s.example),
+        })
+        .collect();
+    unclassified.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.signature.cmp(&b.signature)));
+    Report {
+        schema_version: SCHEMA_VERSION,
+        summary: summary(stats, files.clone(), &place),
+        causes,
+        unclassified,
+        keys: dim_rows(&stats.keys, true),
+        projects: dim_rows(&stats.projects, false),
+        models: dim_rows(&stats.models, false),
+    }
+}
+
+fn summary(stats: &Stats, files: Vec<FileRow>, place: &dyn Fn(Place) -> String) -> Summary {
+    let records = stats.successes + stats.failures;
+    let malformed_by_reason = stats
+        .malformed
+        .iter()
+        .map(|(reason, occ)| {
+            let row = MalformedRow {
+                count: occ.count,
+                description: reason.describe().to_string(),
+                first: occ.first.iter().map(|&p| place(p)).collect(),
+            };
+            (reason.id().to_string(), row)
+        })
+        .collect();
+    let time_range = match (stats.time.first, stats.time.last) {
+        (Some(a), Some(b)) => {
+            Some(TimeRange { start: time::format_rfc3339(a), end: time::format_rfc3339(b) })
+        }
+        _ => None,
+    };
+    Summary {
+        lines: stats.lines,
+        records,
+        successes: stats.successes,
+        failures: stats.failures,
+        error_rate: ratio(stats.failures, records),
+        blank: stats.blank,
+        malformed: stats.malformed.values().map(|o| o.count).sum(),
+        malformed_by_reason,
+        files,
+        time_range,
+    }
+}
+
+fn cause_row(
+    cause: &crate::taxonomy::Cause,
+    c: &CauseStats,
+    failures: u64,
+    records: u64,
+    example: &dyn Fn(&Example) -> ExampleRow,
+) -> CauseRow {
+    CauseRow {
+        category: cause.id.clone(),
+        group: cause.group().to_string(),
+        title: cause.title.clone(),
+        owner: cause.owner.as_str().to_string(),
+        retry: cause.retry.as_str().to_string(),
+        count: c.count,
+        share_of_failures: ratio(c.count, failures),
+        share_of_requests: ratio(c.count, records),
+        first_seen: c.seen.first.map(time::format_rfc3339),
+        last_seen: c.seen.last.map(time::format_rfc3339),
+        top_keys: top(&c.keys, true),
+        top_projects: top(&c.projects, false),
+        top_models: top(&c.models, false),
+        evidence: c.evidence.iter().map(|(k, t)| (k.clone(), top(t, false))).collect(),
+        example: c.example.as_ref().map(example),
+        fix: cause.fix.clone(),
+    }
+}
+
+/// The largest counts of a tally, ties by name; keys are fingerprinted first
+/// (two raw keys never share a fingerprint in practice, and if they did the
+/// counts would simply add up).
+pub fn top(tally: &Tally, keys: bool) -> Vec<Top> {
+    let mut merged: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
+    for (name, &count) in tally {
+        let name = if keys { redact::display_key(name).into_owned() } else { name.to_string() };
+        *merged.entry(name).or_default() += count;
+    }
+    let mut rows: Vec<Top> = merged.into_iter().map(|(name, count)| Top { name, count }).collect();
+    rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
+    rows.truncate(TOP);
+    rows
+}
+
+fn dim_rows(map: &rustc_hash::FxHashMap<Box<str>, Counts>, keys: bool) -> Vec<DimRow> {
+    let mut rows: Vec<DimRow> = map
+        .iter()
+        .map(|(name, c)| DimRow {
+            name: if keys { redact::display_key(name).into_owned() } else { name.to_string() },
+            requests: c.requests,
+            failures: c.failures,
+            error_rate: ratio(c.failures, c.requests),
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.failures
+            .cmp(&a.failures)
+            .then(b.requests.cmp(&a.requests))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    rows
+}
+
+/// a / b rounded to 6 decimals, 0 when b is 0 (stable across platforms).
+pub fn ratio(a: u64, b: u64) -> f64 {
+    if b == 0 { 0.0 } else { (a as f64 / b as f64 * 1e6).round() / 1e6 }
+}

@@ -1,0 +1,157 @@
+//! Classify stage: a failed record in, a root cause with its evidence out.
+//!
+//! The error is unwrapped into one shape ([`unwrap`]), the rules ([`rules`],
+//! data) pick a cause, the model catalog ([`models`]) settles "model not found",
+//! and a failure no rule matches keeps its message signature ([`signature`]).
+
+pub mod models;
+pub mod rules;
+pub mod signature;
+pub mod unwrap;
+
+use std::borrow::Cow;
+
+use crate::error::Result;
+use crate::parse::time::Millis;
+use crate::parse::{Raw, Record, unescape};
+use crate::taxonomy::{CauseId, Taxonomy};
+use models::{Catalog, Judgement};
+use rules::{RuleSet, Target};
+pub use unwrap::ErrorInfo;
+
+/// The outcome for one failure.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Verdict {
+    /// The root cause.
+    pub cause: CauseId,
+    /// The error, unwrapped.
+    pub info: ErrorInfo,
+    /// Evidence: `(name, value)`, sorted by name.
+    pub evidence: Vec<(String, String)>,
+    /// The message signature, for unclassified failures.
+    pub signature: Option<String>,
+    /// The rule that decided, if any.
+    pub rule: Option<String>,
+}
+
+/// What the record says around its error.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Context<'a> {
+    /// The model asked for.
+    pub model: Option<&'a str>,
+    /// The provider.
+    pub provider: Option<&'a str>,
+    /// The record's time.
+    pub ts: Option<Millis>,
+}
+
+/// The compiled classifier: taxonomy, rules and model catalog.
+#[derive(Debug)]
+pub struct Classifier {
+    taxonomy: &'static Taxonomy,
+    rules: RuleSet,
+    catalog: &'static Catalog,
+    unclassified: CauseId,
+    /// The time used to judge retirement when a record has none.
+    now: Millis,
+}
+
+impl Classifier {
+    /// Compiles the embedded rules plus `extra` rules files `(name, text)`.
+    pub fn new(extra: &[(String, String)], now: Millis) -> Result<Classifier> {
+        let taxonomy = Taxonomy::get();
+        Ok(Classifier {
+            rules: RuleSet::compile(taxonomy, extra)?,
+            unclassified: taxonomy.unclassified(),
+            catalog: Catalog::get(),
+            taxonomy,
+            now,
+        })
+    }
+
+    /// The taxonomy in use.
+    pub fn taxonomy(&self) -> &'static Taxonomy {
+        self.taxonomy
+    }
+
+    /// Classifies a failed record.
+    pub fn classify_record(&self, record: &Record<'_>) -> Verdict {
+        let info = match record.error {
+            Some(Raw::Str { bytes, escaped }) => {
+                let text = String::from_utf8_lossy(bytes);
+                let text = if escaped { Cow::Owned(unescape(&text)) } else { text };
+                unwrap::unwrap_text(&text, record.status)
+            }
+            Some(Raw::Other(bytes)) => unwrap::unwrap_raw(bytes, record.status),
+            None => ErrorInfo { status: record.status, ..ErrorInfo::default() },
+        };
+        let model = record.model.map(|m| m.decode());
+        let provider = record.provider.map(|p| p.decode());
+        let context =
+            Context { model: model.as_deref(), provider: provider.as_deref(), ts: record.ts };
+        self.classify(info, &context)
+    }
+
+    /// Classifies an unwrapped error.
+    pub fn classify(&self, info: ErrorInfo, context: &Context<'_>) -> Verdict {
+        let provider = context.provider.map(str::to_ascii_lowercase);
+        let Some(found) = self.rules.find(&info, provider.as_deref()) else {
+            let evidence = self.rules.extract(&info.message);
+            let signature = Some(signature::signature(&info.message, info.status));
+            return Verdict { cause: self.unclassified, info, evidence, signature, rule: None };
+        };
+        let mut evidence = found.evidence;
+        let cause = match found.rule.target {
+            Target::Cause(cause) => cause,
+            Target::Model => self.judge_model(&info, context, &mut evidence),
+        };
+        Verdict { cause, info, evidence, signature: None, rule: Some(found.rule.name.clone()) }
+    }
+
+    /// Settles a "model not found" with the catalog, adding its evidence.
+    fn judge_model(
+        &self,
+        info: &ErrorInfo,
+        context: &Context<'_>,
+        evidence: &mut Vec<(String, String)>,
+    ) -> CauseId {
+        let named = evidence.iter().find(|(k, _)| k == "model").map(|(_, v)| v.clone());
+        let Some(name) = named.or_else(|| context.model.map(str::to_string)) else {
+            return self.id("model.no_access");
+        };
+        let azure = [info.provider.as_deref(), context.provider]
+            .iter()
+            .flatten()
+            .any(|p| p.eq_ignore_ascii_case("azure"));
+        let mut add = |k: &str, v: String| evidence.push((k.to_string(), v));
+        add("model", name.clone());
+        let cause = match self.catalog.judge(&name, context.ts.unwrap_or(self.now)) {
+            Judgement::Typo { .. } if azure => "model.no_access",
+            Judgement::Typo { suggestion } => {
+                if let Some(s) = suggestion {
+                    add("suggestion", s);
+                }
+                "model.typo"
+            }
+            Judgement::Retired { shutdown_date, replacement } => {
+                add("shutdown_date", shutdown_date);
+                if let Some(r) = replacement {
+                    add("replacement", r);
+                }
+                "model.retired"
+            }
+            Judgement::NoAccess => "model.no_access",
+            Judgement::FineTune { base } => {
+                add("base_model", base);
+                "model.fine_tune_unavailable"
+            }
+        };
+        evidence.sort();
+        evidence.dedup_by(|a, b| a.0 == b.0);
+        self.id(cause)
+    }
+
+    fn id(&self, id: &str) -> CauseId {
+        self.taxonomy.find(id).unwrap_or(self.unclassified)
+    }
+}

@@ -1,0 +1,457 @@
+//! Rules as data: the embedded `data/rules.toml` plus any `--rules FILE`,
+//! compiled once into a [`RuleSet`] whose message patterns share one `RegexSet`,
+//! so each failure's message is scanned once however many rules there are.
+//!
+//! A rule names a cause (or `@model`, which lets the model catalog decide between
+//! typo, retired, no access and fine-tune) and conditions that must all hold:
+//! status, type, code, param, provider, a message regex and a context regex. The
+//! highest priority matching rule wins; ties go to the rule defined first. Named
+//! captures of the winning rule, and of every `[[extract]]` pattern that matches,
+//! become the failure's evidence.
+
+use std::sync::OnceLock;
+
+use regex::{Regex, RegexSet};
+use serde::Deserialize;
+
+use super::unwrap::ErrorInfo;
+use crate::error::{Error, Result};
+use crate::taxonomy::{CauseId, Taxonomy};
+
+/// Where a rule sends a failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A fixed cause.
+    Cause(CauseId),
+    /// The model catalog decides (`@model`).
+    Model,
+}
+
+/// A status condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StatusPat {
+    Exact(u16),
+    /// `4xx`: the hundreds digit.
+    Class(u16),
+    /// `none`: no status at all.
+    Missing,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RulesFile {
+    #[serde(default)]
+    rule: Vec<RuleSpec>,
+    #[serde(default)]
+    extract: Vec<ExtractSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleSpec {
+    name: String,
+    #[serde(default)]
+    cause: String,
+    #[serde(default = "default_priority")]
+    priority: i32,
+    #[serde(default)]
+    status: Vec<StatusSpec>,
+    #[serde(default, rename = "type")]
+    types: Vec<String>,
+    #[serde(default)]
+    code: Vec<String>,
+    #[serde(default)]
+    param: Vec<String>,
+    #[serde(default)]
+    provider: Vec<String>,
+    #[serde(default)]
+    message: Option<String>,
+    #[serde(default)]
+    context: Option<String>,
+    #[serde(default)]
+    disable: bool,
+    /// The file the rule came from, for error messages.
+    #[serde(skip)]
+    file: String,
+}
+
+fn default_priority() -> i32 {
+    50
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum StatusSpec {
+    Number(u16),
+    Text(String),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExtractSpec {
+    name: String,
+    pattern: String,
+}
+
+/// One compiled rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// Unique name (a `--rules` file overrides a rule of the same name).
+    pub name: String,
+    /// Where it sends a failure.
+    pub target: Target,
+    priority: i32,
+    status: Vec<StatusPat>,
+    types: Vec<String>,
+    codes: Vec<String>,
+    params: Vec<String>,
+    providers: Vec<String>,
+    message: Option<usize>,
+    context: Option<usize>,
+}
+
+/// All rules, compiled, in the order they are tried.
+#[derive(Debug)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+    messages: RegexSet,
+    message_regexes: Vec<LazyRegex>,
+    contexts: RegexSet,
+    extracts: RegexSet,
+    extract_regexes: Vec<LazyRegex>,
+}
+
+/// A pattern already validated by its `RegexSet`, compiled on first use (for
+/// captures): most rules never win, so most never need their own regex.
+#[derive(Debug)]
+struct LazyRegex {
+    pattern: String,
+    regex: OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    fn new(pattern: &str) -> LazyRegex {
+        LazyRegex { pattern: pattern.to_string(), regex: OnceLock::new() }
+    }
+
+    fn get(&self) -> &Regex {
+        self.regex.get_or_init(|| Regex::new(&self.pattern).expect("validated by the RegexSet"))
+    }
+}
+
+/// The rule that matched, and the evidence its patterns captured.
+#[derive(Debug, Clone)]
+pub struct Match<'r> {
+    /// The winning rule.
+    pub rule: &'r Rule,
+    /// Named captures: `(name, value)`, sorted by name, one value per name.
+    pub evidence: Vec<(String, String)>,
+}
+
+/// The embedded rules.
+pub const EMBEDDED: &str = include_str!("../../data/rules.toml");
+
+impl RuleSet {
+    /// Compiles the embedded rules, then each extra file `(name, text)` on top:
+    /// a rule with an existing name replaces it (or removes it with `disable`).
+    pub fn compile(taxonomy: &Taxonomy, extra: &[(String, String)]) -> Result<RuleSet> {
+        let mut specs: Vec<RuleSpec> = Vec::new();
+        let mut extracts: Vec<ExtractSpec> = Vec::new();
+        let files = std::iter::once(("embedded rules".to_string(), EMBEDDED.to_string()))
+            .chain(extra.iter().cloned());
+        for (file, text) in files {
+            let parsed: RulesFile = toml::from_str(&text)
+                .map_err(|e| Error::Rules { file: file.clone(), message: e.to_string() })?;
+            for mut spec in parsed.rule {
+                spec.file.clone_from(&file);
+                check_spec(&spec)
+                    .map_err(|message| Error::Rules { file: file.clone(), message })?;
+                merge_spec(&mut specs, spec);
+            }
+            extracts.extend(parsed.extract);
+        }
+        specs.retain(|s| !s.disable);
+        build(taxonomy, specs, extracts)
+    }
+
+    /// The first matching rule, with its evidence; `None` when nothing matched.
+    pub fn find(&self, info: &ErrorInfo, provider: Option<&str>) -> Option<Match<'_>> {
+        let message_hits = self.messages.matches(&info.message);
+        let context_hits =
+            if info.context.is_empty() { None } else { Some(self.contexts.matches(&info.context)) };
+        let rule = self.rules.iter().find(|r| {
+            r.fields_match(info, provider)
+                && r.message.is_none_or(|i| message_hits.matched(i))
+                && r.context.is_none_or(|i| context_hits.as_ref().is_some_and(|h| h.matched(i)))
+        })?;
+        let mut evidence = Vec::new();
+        if let Some(i) = rule.message {
+            captures_into(self.message_regexes[i].get(), &info.message, &mut evidence);
+        }
+        for i in self.extracts.matches(&info.message).iter() {
+            captures_into(self.extract_regexes[i].get(), &info.message, &mut evidence);
+        }
+        evidence.sort();
+        evidence.dedup_by(|a, b| a.0 == b.0);
+        Some(Match { rule, evidence })
+    }
+
+    /// Evidence from the `[[extract]]` patterns alone (for unclassified failures).
+    pub fn extract(&self, message: &str) -> Vec<(String, String)> {
+        let mut evidence = Vec::new();
+        for i in self.extracts.matches(message).iter() {
+            captures_into(self.extract_regexes[i].get(), message, &mut evidence);
+        }
+        evidence.sort();
+        evidence.dedup_by(|a, b| a.0 == b.0);
+        evidence
+    }
+
+    /// The number of rules in force.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// True when no rule is in force.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+}
+
+fn captures_into(re: &Regex, haystack: &str, out: &mut Vec<(String, String)>) {
+    if let Some(caps) = re.captures(haystack) {
+        for name in re.capture_names().flatten() {
+            if let Some(m) = caps.name(name) {
+                out.push((name.to_string(), m.as_str().to_string()));
+            }
+        }
+    }
+}
+
+fn check_spec(spec: &RuleSpec) -> std::result::Result<(), String> {
+    if spec.name.trim().is_empty() {
+        return Err("a rule has an empty `name`".to_string());
+    }
+    if spec.cause.is_empty() && !spec.disable {
+        return Err(format!("rule `{}` has no `cause`", spec.name));
+    }
+    Ok(())
+}
+
+fn merge_spec(specs: &mut Vec<RuleSpec>, spec: RuleSpec) {
+    match specs.iter_mut().find(|s| s.name == spec.name) {
+        Some(slot) => *slot = spec,
+        None => specs.push(spec),
+    }
+}
+
+fn build(taxonomy: &Taxonomy, specs: Vec<RuleSpec>, extracts: Vec<ExtractSpec>) -> Result<RuleSet> {
+    let mut messages = Patterns::default();
+    let mut contexts = Patterns::default();
+    let mut rules = Vec::with_capacity(specs.len());
+    for spec in specs {
+        let err = |message: String| Error::Rules {
+            file: spec.file.clone(),
+            message: format!("rule `{}`: {message}", spec.name),
+        };
+        let target = match spec.cause.as_str() {
+            "@model" => Target::Model,
+            id => Target::Cause(
+                taxonomy.find(id).ok_or_else(|| err(format!("unknown cause `{id}`")))?,
+            ),
+        };
+        let status = spec
+            .status
+            .iter()
+            .map(parse_status)
+            .collect::<std::result::Result<_, _>>()
+            .map_err(err)?;
+        let lower = |v: &[String]| v.iter().map(|s| s.to_ascii_lowercase()).collect();
+        rules.push(Rule {
+            target,
+            priority: spec.priority,
+            status,
+            types: lower(&spec.types),
+            codes: lower(&spec.code),
+            params: lower(&spec.param),
+            providers: lower(&spec.provider),
+            message: messages.add(&spec.message, &spec.file, &spec.name),
+            context: contexts.add(&spec.context, &spec.file, &spec.name),
+            name: spec.name,
+        });
+    }
+    // Stable sort: equal priorities keep their definition order.
+    rules.sort_by_key(|r| std::cmp::Reverse(r.priority));
+    let mut extract_patterns = Patterns::default();
+    for x in &extracts {
+        extract_patterns.add(&Some(x.pattern.clone()), "rules", &format!("extract `{}`", x.name));
+    }
+    Ok(RuleSet {
+        messages: messages.set()?,
+        message_regexes: messages.lazy(),
+        contexts: contexts.set()?,
+        extracts: extract_patterns.set()?,
+        extract_regexes: extract_patterns.lazy(),
+        rules,
+    })
+}
+
+/// Patterns gathered for one `RegexSet`, with the rule each came from.
+#[derive(Default)]
+struct Patterns {
+    patterns: Vec<String>,
+    owners: Vec<(String, String)>,
+}
+
+impl Patterns {
+    fn add(&mut self, pattern: &Option<String>, file: &str, rule: &str) -> Option<usize> {
+        let p = pattern.as_ref()?;
+        self.patterns.push(p.clone());
+        self.owners.push((file.to_string(), rule.to_string()));
+        Some(self.patterns.len() - 1)
+    }
+
+    /// One set for all; when it fails, the first failing pattern names its rule.
+    fn set(&self) -> Result<RegexSet> {
+        RegexSet::new(&self.patterns).map_err(|set_error| {
+            let bad = self
+                .patterns
+                .iter()
+                .zip(&self.owners)
+                .find_map(|(p, owner)| Regex::new(p).err().map(|e| (owner, e)));
+            match bad {
+                Some(((file, rule), e)) => Error::Rules {
+                    file: file.clone(),
+                    message: format!("rule `{rule}`: bad regex: {e}"),
+                },
+                None => Error::Rules { file: "rules".to_string(), message: set_error.to_string() },
+            }
+        })
+    }
+
+    fn lazy(&self) -> Vec<LazyRegex> {
+        self.patterns.iter().map(|p| LazyRegex::new(p)).collect()
+    }
+}
+
+fn parse_status(spec: &StatusSpec) -> std::result::Result<StatusPat, String> {
+    match spec {
+        StatusSpec::Number(n) => Ok(StatusPat::Exact(*n)),
+        StatusSpec::Text(t) => {
+            let t = t.trim().to_ascii_lowercase();
+            if t == "none" {
+                return Ok(StatusPat::Missing);
+            }
+            if let Some(d) = t
+                .strip_suffix("xx")
+                .and_then(|d| d.parse::<u16>().ok())
+                .filter(|d| (1..=9).contains(d))
+            {
+                return Ok(StatusPat::Class(d));
+            }
+            t.parse()
+                .map(StatusPat::Exact)
+                .map_err(|_| format!("bad status `{t}` (use 429, \"5xx\" or \"none\")"))
+        }
+    }
+}
+
+impl Rule {
+    /// The non-regex conditions.
+    fn fields_match(&self, info: &ErrorInfo, provider: Option<&str>) -> bool {
+        let any = |wanted: &[String], have: &[Option<&str>]| {
+            wanted.is_empty() || have.iter().flatten().any(|h| wanted.iter().any(|w| glob_eq(w, h)))
+        };
+        let status_ok = self.status.is_empty()
+            || self.status.iter().any(|p| match (p, info.status) {
+                (StatusPat::Exact(e), Some(s)) => *e == s,
+                (StatusPat::Class(d), Some(s)) => s / 100 == *d,
+                (StatusPat::Missing, None) => true,
+                _ => false,
+            });
+        let provider = info.provider.as_deref().or(provider);
+        status_ok
+            && any(&self.types, &[info.etype.as_deref()])
+            && any(
+                &self.codes,
+                &[info.code.as_deref(), info.inner_code.as_deref(), info.etype.as_deref()],
+            )
+            && any(&self.params, &[info.param.as_deref()])
+            && any(&self.providers, &[provider])
+    }
+}
+
+/// Case-insensitive equality; a trailing `*` in the wanted value matches a prefix.
+fn glob_eq(wanted: &str, have: &str) -> bool {
+    match wanted.strip_suffix('*') {
+        Some(prefix) => {
+            have.len() >= prefix.len() && have[..prefix.len()].eq_ignore_ascii_case(prefix)
+        }
+        None => have.eq_ignore_ascii_case(wanted),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn compile(extra: &str) -> Result<RuleSet> {
+        RuleSet::compile(Taxonomy::get(), &[("extra.toml".to_string(), extra.to_string())])
+    }
+
+    #[test]
+    fn embedded_rules_compile() {
+        let rules = RuleSet::compile(Taxonomy::get(), &[]).unwrap();
+        assert!(rules.len() > 40);
+    }
+
+    #[test]
+    fn bad_rules_files_name_the_rule() {
+        let unknown =
+            compile("[[rule]]\nname = \"mine\"\ncause = \"quota.nope\"\n").unwrap_err().to_string();
+        assert!(unknown.contains("mine") && unknown.contains("quota.nope"), "{unknown}");
+        let regex = compile(
+            "[[rule]]\nname = \"broken\"\ncause = \"quota.exhausted\"\nmessage = \"(unclosed\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(regex.contains("broken") && regex.contains("regex"), "{regex}");
+        let status =
+            compile("[[rule]]\nname = \"s\"\ncause = \"quota.exhausted\"\nstatus = [\"teapot\"]\n")
+                .unwrap_err()
+                .to_string();
+        assert!(status.contains("teapot"), "{status}");
+        let field =
+            compile("[[rule]]\nname = \"f\"\ncause = \"quota.exhausted\"\nmesage = \"x\"\n")
+                .unwrap_err()
+                .to_string();
+        assert!(field.contains("extra.toml") && field.contains("mesage"), "{field}");
+    }
+
+    #[test]
+    fn extra_rules_add_and_override() {
+        let info = ErrorInfo {
+            status: Some(418),
+            message: "I'm a teapot".to_string(),
+            ..ErrorInfo::default()
+        };
+        let base = RuleSet::compile(Taxonomy::get(), &[]).unwrap();
+        assert!(base.find(&info, None).is_none());
+        let rules = compile(
+            "[[rule]]\nname = \"teapot\"\ncause = \"server.overloaded\"\nstatus = [418]\nmessage = '(?i)(?P<what>teapot)'\n",
+        )
+        .unwrap();
+        let m = rules.find(&info, None).unwrap();
+        assert_eq!(m.rule.name, "teapot");
+        assert_eq!(m.evidence, vec![("what".to_string(), "teapot".to_string())]);
+    }
+
+    #[test]
+    fn status_patterns() {
+        assert_eq!(parse_status(&StatusSpec::Text("5xx".into())), Ok(StatusPat::Class(5)));
+        assert_eq!(parse_status(&StatusSpec::Text("none".into())), Ok(StatusPat::Missing));
+        assert_eq!(parse_status(&StatusSpec::Number(429)), Ok(StatusPat::Exact(429)));
+        assert!(glob_eq("tools*", "tools[0].function"));
+        assert!(!glob_eq("tools", "tools[0]"));
+    }
+}

@@ -1,0 +1,520 @@
+//! Unwrapping: every shape an error arrives in becomes one [`ErrorInfo`]
+//! (status, type, code, param, message, provider, host) before any rule runs.
+//!
+//! Shapes handled: `{"error":{...}}` or the inner object; JSON inside a JSON
+//! string, several levels deep (`metadata.raw`, `detail`, `responseBody`); Python
+//! dict reprs and JS object literals (`Error code: 429 - {'error': {...None...}}`);
+//! gateway wrappers (`litellm.RateLimitError: AzureException ... LiteLLM Retried:
+//! 2 times`); relay suffixes `(request id: ...)`; HTML error pages (the `<title>`
+//! gives status and failing host); plain-text `error code: 1015`; stream error
+//! events. A status missing from the record is inferred from the text and marked.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::{Map, Value};
+
+/// How many levels of JSON-inside-a-string are followed (objects inside an
+/// object are bounded by serde_json's own recursion limit).
+const MAX_NESTING: usize = 6;
+/// Longest message kept (bytes); longer text is cut at a character boundary.
+const MAX_MESSAGE: usize = 4096;
+
+/// The fields classification works on, whatever shape the error came in.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ErrorInfo {
+    /// HTTP status, from the record or inferred from the text.
+    pub status: Option<u16>,
+    /// True when `status` was inferred from the error text.
+    pub status_inferred: bool,
+    /// The provider's error `type`.
+    pub etype: Option<String>,
+    /// The provider's error `code` (numbers as text).
+    pub code: Option<String>,
+    /// An inner error code (Azure `innererror.code`).
+    pub inner_code: Option<String>,
+    /// The offending parameter.
+    pub param: Option<String>,
+    /// The innermost human message (or the whole text when it has none).
+    pub message: String,
+    /// Text around the body: exception classes, gateway prefixes.
+    pub context: String,
+    /// Provider named by a gateway wrapper (`AzureException` -> `azure`).
+    pub provider: Option<String>,
+    /// The host named by an HTML error page title.
+    pub host: Option<String>,
+    /// Retries a gateway reports (`LiteLLM Retried: 2 times`).
+    pub gateway_retries: Option<u32>,
+}
+
+/// Unwraps a raw error value (the record's `error` field, verbatim JSON).
+pub fn unwrap_raw(raw: &[u8], status: Option<u16>) -> ErrorInfo {
+    let mut info = ErrorInfo { status, ..ErrorInfo::default() };
+    match serde_json::from_slice::<Value>(raw) {
+        Ok(value) => absorb_value(&mut info, &value, 0),
+        Err(_) => absorb_text(&mut info, &String::from_utf8_lossy(raw), 0),
+    }
+    finish(&mut info);
+    info
+}
+
+/// Unwraps free text (a pasted error, an exception string).
+pub fn unwrap_text(text: &str, status: Option<u16>) -> ErrorInfo {
+    let mut info = ErrorInfo { status, ..ErrorInfo::default() };
+    absorb_text(&mut info, text, 0);
+    finish(&mut info);
+    info
+}
+
+fn absorb_value(info: &mut ErrorInfo, value: &Value, depth: usize) {
+    match value {
+        Value::String(s) => absorb_text(info, s, depth),
+        Value::Object(map) => absorb_object(info, map, depth),
+        Value::Array(items) => {
+            if let Some(first) = items.iter().find(|v| v.is_object() || v.is_string()) {
+                absorb_value(info, first, depth);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Keys whose string value may itself hold a whole error body.
+const NESTED_KEYS: [&str; 8] = [
+    "raw",
+    "detail",
+    "responseBody",
+    "response_body",
+    "body",
+    "error_str",
+    "exception_string",
+    "error_message",
+];
+
+fn absorb_object(info: &mut ErrorInfo, map: &Map<String, Value>, depth: usize) {
+    if depth > MAX_NESTING {
+        return;
+    }
+    take_status(
+        info,
+        map.get("status").or_else(|| map.get("status_code")).or_else(|| map.get("statusCode")),
+    );
+    // Deeper bodies are the provider's own words: they overwrite a wrapper's.
+    set_some(
+        &mut info.etype,
+        text_of(map.get("type")).filter(|t| t != "error" || !map.contains_key("error")),
+    );
+    set_some(&mut info.code, text_of(map.get("code")).or_else(|| text_of(map.get("errno"))));
+    set_some(&mut info.param, text_of(map.get("param")));
+    if let Some(inner) =
+        map.get("innererror").or_else(|| map.get("inner_error")).and_then(Value::as_object)
+    {
+        set_some(&mut info.inner_code, text_of(inner.get("code")));
+    }
+    if let Some(provider) =
+        text_of(map.get("provider_name")).or_else(|| text_of(map.get("provider")))
+    {
+        set_if_none(&mut info.provider, Some(provider.to_ascii_lowercase()));
+    }
+    match map.get("error") {
+        Some(Value::Object(inner)) => return absorb_object(info, inner, depth),
+        Some(Value::String(s)) if info.message.is_empty() => return absorb_text(info, s, depth),
+        _ => {}
+    }
+    if let Some(meta) = map.get("metadata").and_then(Value::as_object) {
+        if let Some(raw) = meta.get("raw") {
+            let before = info.message.clone();
+            absorb_value(info, raw, depth);
+            if !info.message.is_empty() && before.is_empty() {
+                return;
+            }
+        }
+    }
+    let message = ["message", "error_message", "msg", "detail", "status_message", "errorMessage"]
+        .iter()
+        .find_map(|k| map.get(*k).and_then(Value::as_str));
+    match message {
+        Some(m) if info.message.is_empty() => absorb_text(info, m, depth),
+        _ => {
+            for key in NESTED_KEYS {
+                if let Some(v @ (Value::String(_) | Value::Object(_))) = map.get(key) {
+                    if info.message.is_empty() {
+                        absorb_value(info, v, depth);
+                    }
+                }
+            }
+        }
+    }
+    if info.message.is_empty() {
+        absorb_choices(info, map);
+    }
+}
+
+/// An HTTP 200 completion whose choice ended with `finish_reason: content_filter`.
+fn absorb_choices(info: &mut ErrorInfo, map: &Map<String, Value>) {
+    let filtered = map.get("choices").and_then(Value::as_array).is_some_and(|choices| {
+        choices
+            .iter()
+            .any(|c| c.get("finish_reason").and_then(Value::as_str) == Some("content_filter"))
+    });
+    if filtered {
+        info.code.get_or_insert_with(|| "content_filter".to_string());
+        info.message = "finish_reason: content_filter (the output was filtered)".to_string();
+    }
+}
+
+fn absorb_text(info: &mut ErrorInfo, text: &str, depth: usize) {
+    let text = text.trim();
+    if text.is_empty() || depth > MAX_NESTING {
+        return;
+    }
+    if let Some(value) = parse_embedded(text) {
+        if value.is_object() {
+            return absorb_value(info, &value, depth + 1);
+        }
+    }
+    scan_context(info, text);
+    if let Some((text, (start, end, value))) = find_body_maybe_escaped(text) {
+        let text = text.as_str();
+        let outside = format!("{} {}", &text[..start], &text[end..]);
+        push_context(info, outside.trim());
+        absorb_value(info, &value, depth + 1);
+        if info.message.is_empty() {
+            // A body without a message (`{code: 'ERR_...'}`): the text is the message.
+            info.message = strip_relay_suffixes(text).to_string();
+        }
+        return;
+    }
+    if let Some(title) = html_title(text) {
+        absorb_html_title(info, &title);
+        return;
+    }
+    info.message = strip_relay_suffixes(text).to_string();
+}
+
+/// Notes what the text around a body tells: inferred status, gateway wrapper.
+fn scan_context(info: &mut ErrorInfo, text: &str) {
+    if info.status.is_none() {
+        if let Some(status) = infer_status(text) {
+            info.status = Some(status);
+            info.status_inferred = true;
+        }
+    }
+    if let Some(c) = GATEWAY.captures(text) {
+        set_if_none(
+            &mut info.provider,
+            c.name("provider").map(|m| provider_from_exception(m.as_str())),
+        );
+    }
+    if let Some(c) = RETRIED.captures(text) {
+        info.gateway_retries = c[1].parse().ok();
+    }
+}
+
+fn push_context(info: &mut ErrorInfo, text: &str) {
+    if !text.is_empty() {
+        if !info.context.is_empty() {
+            info.context.push(' ');
+        }
+        info.context.push_str(text);
+    }
+}
+
+static STATUS_PATTERNS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?ix)
+        (?:error\ code|http\ code|status\ code|status(?:code)?|http(?:\ error|\ status)?|response\ code|code)
+        \s*[:=]?\s*\(?\s*(?P<a>[1-5]\d\d)\b
+        | ^\W{0,3}(?:error:\s*)?(?P<b>[45]\d\d)\s+[A-Za-z]
+        | (?P<c>[45]\d\d)\ (?:bad\ request|unauthorized|forbidden|not\ found|too\ many\ requests|internal\ server\ error|bad\ gateway|service\ unavailable|gateway\ time-?out)
+        ",
+    )
+    .expect("status pattern compiles")
+});
+
+/// Exception classes that imply a status (openai-python / LiteLLM names).
+const CLASS_STATUS: [(&str, u16); 10] = [
+    ("BadRequestError", 400),
+    ("AuthenticationError", 401),
+    ("PermissionDeniedError", 403),
+    ("NotFoundError", 404),
+    ("ConflictError", 409),
+    ("UnprocessableEntityError", 422),
+    ("RateLimitError", 429),
+    ("InternalServerError", 500),
+    ("ServiceUnavailableError", 503),
+    ("ContextWindowExceededError", 400),
+];
+
+/// The status a text states (`Error code: 429`, `HTTP 503`, `429 Too Many
+/// Requests`) or implies by an exception class name.
+pub fn infer_status(text: &str) -> Option<u16> {
+    if let Some(c) = STATUS_PATTERNS.captures(text) {
+        let m = c.name("a").or_else(|| c.name("b")).or_else(|| c.name("c"));
+        if let Some(status) = m.and_then(|m| m.as_str().parse().ok()) {
+            return Some(status);
+        }
+    }
+    CLASS_STATUS.iter().find(|(class, _)| text.contains(class)).map(|&(_, s)| s)
+}
+
+static GATEWAY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b(?P<provider>[A-Z][A-Za-z]*)Exception\b").expect("gateway pattern compiles")
+});
+static RETRIED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)LiteLLM Retried: (\d+) times?").expect("retried pattern compiles")
+});
+
+/// `AzureException` -> `azure`, `OpenAIException` -> `openai`.
+fn provider_from_exception(name: &str) -> String {
+    match name {
+        "Azure" | "AzureOpenAI" => "azure".to_string(),
+        "OpenAI" => "openai".to_string(),
+        other => other.to_ascii_lowercase(),
+    }
+}
+
+static TITLE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?is)<title>\s*(.*?)\s*</title>").expect("title pattern compiles")
+});
+static TITLE_PARTS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^(?:(?P<host>[A-Za-z0-9.\-]+\.[A-Za-z]{2,})\s*\|\s*)?(?P<status>[1-5]\d\d)\b\s*:?\s*(?P<text>.*)$")
+        .expect("title parts pattern compiles")
+});
+
+fn html_title(text: &str) -> Option<String> {
+    TITLE.captures(text).map(|c| c[1].to_string())
+}
+
+/// `api.openai.com | 502: Bad gateway` -> status 502, host, message.
+fn absorb_html_title(info: &mut ErrorInfo, title: &str) {
+    info.message = format!("HTML error page: {title}");
+    if let Some(c) = TITLE_PARTS.captures(title) {
+        info.host = c.name("host").map(|h| h.as_str().to_ascii_lowercase());
+        if let Ok(status) = c["status"].parse() {
+            if info.status.is_none() || info.status_inferred {
+                info.status = Some(status);
+                info.status_inferred = true;
+            }
+        }
+    }
+}
+
+static RELAY_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?:\s*\(request id: [^)]*\))+\s*$").expect("relay pattern compiles")
+});
+
+/// Drops `(request id: ...)` suffixes that relays append.
+fn strip_relay_suffixes(text: &str) -> &str {
+    RELAY_SUFFIX.find(text).map_or(text, |m| &text[..m.start()])
+}
+
+/// The whole text as JSON, a Python dict repr or a JS object literal.
+fn parse_embedded(text: &str) -> Option<Value> {
+    if !(text.starts_with('{') || text.starts_with('[')) {
+        return None;
+    }
+    let parse = |t: &str| {
+        serde_json::from_str(t).ok().or_else(|| serde_json::from_str(&repr_to_json(t)?).ok())
+    };
+    parse(text).or_else(|| {
+        // A repr inside a quoted repr carries its quotes escaped: `{\'error\': ...}`.
+        (text.contains("\\'") || text.contains("\\\""))
+            .then(|| parse(&text.replace("\\'", "'").replace("\\\"", "\"")))
+            .flatten()
+    })
+}
+
+/// [`find_embedded_body`] in the text, or else in the text with `\'` and `\"`
+/// unescaped (a repr quoted inside another repr). Returns the text searched.
+fn find_body_maybe_escaped(text: &str) -> Option<(String, (usize, usize, Value))> {
+    if let Some(found) = find_embedded_body(text) {
+        return Some((text.to_string(), found));
+    }
+    let unescaped = text.replace("\\'", "'").replace("\\\"", "\"");
+    let found = (unescaped != text).then(|| find_embedded_body(&unescaped)).flatten()?;
+    Some((unescaped, found))
+}
+
+/// The first `{...}` inside the text that parses (as JSON, repr or literal) to
+/// an object that looks like an error body. Returns its byte range too.
+fn find_embedded_body(text: &str) -> Option<(usize, usize, Value)> {
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    for _ in 0..16 {
+        let start = from + memchr::memchr(b'{', &bytes[from..])?;
+        if let Some(end) = balanced_end(bytes, start) {
+            if let Some(value) = parse_embedded(&text[start..end]).filter(looks_like_error) {
+                return Some((start, end, value));
+            }
+        }
+        from = start + 1;
+    }
+    None
+}
+
+fn looks_like_error(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| {
+        ["error", "message", "code", "type", "detail"].iter().any(|k| m.contains_key(*k))
+    })
+}
+
+/// The end (exclusive) of the bracketed segment opening at `start`, skipping
+/// over single- and double-quoted strings.
+fn balanced_end(bytes: &[u8], start: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote: Option<u8> = None;
+    let mut i = start;
+    while i < bytes.len() {
+        let c = bytes[i];
+        match quote {
+            Some(_) if c == b'\\' => i += 1,
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                b'"' | b'\'' => quote = Some(c),
+                b'{' | b'[' => depth += 1,
+                b'}' | b']' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return Some(i + 1);
+                    }
+                }
+                _ => {}
+            },
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Converts a Python dict repr or JS object literal to JSON text: single-quoted
+/// strings, `None` / `True` / `False`, bare keys. `None` when it cannot.
+pub fn repr_to_json(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' | '"' | '`' => out.push_str(&convert_string(&mut chars, c)?),
+            c if c.is_ascii_alphabetic() || c == '_' => {
+                let mut word = String::from(c);
+                while let Some(&n) =
+                    chars.peek().filter(|n| n.is_ascii_alphanumeric() || **n == '_')
+                {
+                    word.push(n);
+                    chars.next();
+                }
+                match word.as_str() {
+                    "None" | "null" | "undefined" => out.push_str("null"),
+                    "True" | "true" => out.push_str("true"),
+                    "False" | "false" => out.push_str("false"),
+                    _ => {
+                        out.push('"');
+                        out.push_str(&word);
+                        out.push('"');
+                    }
+                }
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+/// One quoted string (opening quote consumed) re-emitted as a JSON string.
+fn convert_string(
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    quote: char,
+) -> Option<String> {
+    let mut s = String::from('"');
+    loop {
+        match chars.next()? {
+            c if c == quote => break,
+            '\\' => match chars.next()? {
+                '\'' => s.push('\''),
+                '\n' => {}
+                'x' => {
+                    let hex: String = chars.by_ref().take(2).collect();
+                    s.push_str(&format!("\\u00{hex}"));
+                }
+                e @ ('"' | '\\' | '/' | 'b' | 'f' | 'n' | 'r' | 't' | 'u') => {
+                    s.push('\\');
+                    s.push(e);
+                }
+                other => s.push(other),
+            },
+            '"' => s.push_str("\\\""),
+            '\n' => s.push_str("\\n"),
+            '\r' => s.push_str("\\r"),
+            '\t' => s.push_str("\\t"),
+            c if (c as u32) < 0x20 => s.push_str(&format!("\\u{:04x}", c as u32)),
+            c => s.push(c),
+        }
+    }
+    s.push('"');
+    Some(s)
+}
+
+fn take_status(info: &mut ErrorInfo, v: Option<&Value>) {
+    if info.status.is_some() && !info.status_inferred {
+        return;
+    }
+    let status = match v {
+        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    };
+    if let Some(s) = status.filter(|s| (100..1000).contains(s)) {
+        info.status = Some(s as u16);
+        info.status_inferred = true;
+    }
+}
+
+/// A scalar as text: strings as such, numbers and booleans by their JSON text.
+fn text_of(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn set_some(slot: &mut Option<String>, value: Option<String>) {
+    if value.is_some() {
+        *slot = value;
+    }
+}
+
+fn set_if_none(slot: &mut Option<String>, value: Option<String>) {
+    if slot.is_none() {
+        *slot = value;
+    }
+}
+
+/// Final touches: a status from a numeric code (`"code": 502`), the message
+/// capped, whitespace folded.
+fn finish(info: &mut ErrorInfo) {
+    if info.status.is_none() {
+        if let Some(code) = info
+            .code
+            .as_deref()
+            .and_then(|c| c.parse::<u16>().ok())
+            .filter(|c| (400..600).contains(c))
+        {
+            info.status = Some(code);
+            info.status_inferred = true;
+        }
+    }
+    if info.message.len() > MAX_MESSAGE {
+        let mut cut = MAX_MESSAGE;
+        while !info.message.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        info.message.truncate(cut);
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,93 @@
+//! The raw command line (clap derive), and nothing else: validation, defaults
+//! and everything derived live in [`crate::config`].
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::report::Format;
+use crate::report::records::RecordFormat;
+
+/// errlens: root causes and fixes for failed OpenAI / Azure OpenAI requests.
+#[derive(Debug, Parser)]
+#[command(name = "errlens", version, about, long_about = None, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Report the root causes of the failures in request logs, ranked, with fixes.
+    Analyze(AnalyzeArgs),
+    /// Write one classified record per failed request (or per request with --all).
+    Classify(ClassifyArgs),
+}
+
+/// Options shared by the commands that read logs.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// Log files or folders (read recursively); `-` is stdin. .gz and .zst are
+    /// decompressed. Default: stdin when it is not a terminal.
+    pub paths: Vec<PathBuf>,
+    /// Worker threads (default: the available cores).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Extra rules file (TOML); its rules add to or override the embedded ones.
+    /// Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+    /// Chunk size in bytes handed to each worker (tuning and tests).
+    #[arg(long, value_name = "BYTES", hide = true)]
+    pub chunk_size: Option<usize>,
+}
+
+/// `errlens analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format (default: from -o's extension, else text).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the report to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Colour in text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+    /// Exit 1 when any input line is malformed.
+    #[arg(long)]
+    pub strict: bool,
+}
+
+/// `errlens classify`.
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    /// Inputs.
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RecordFormat::Jsonl)]
+    pub format: RecordFormat,
+    /// Write every record, not only failures (successes get category `success`).
+    #[arg(long)]
+    pub all: bool,
+    /// Write to FILE instead of stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// When to colour text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    /// When stdout is a terminal and NO_COLOR is not set.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}

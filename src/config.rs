@@ -1,0 +1,158 @@
+//! The validated configuration: built once from the raw command line, with
+//! defaults filled in (threads = available cores), rules files read, the output
+//! format inferred from `-o`, colour decided. Nothing past this point reads a
+//! raw flag.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use crate::cli::{AnalyzeArgs, ClassifyArgs, Cli, ColorChoice, Command, InputArgs};
+use crate::error::{Error, Result};
+use crate::input::{self, Source};
+use crate::parse::time::Millis;
+use crate::pipeline::Plan;
+use crate::report::records::RecordFormat;
+use crate::report::{Format, Style};
+
+/// Default chunk size: about a megabyte of whole lines per task.
+pub const DEFAULT_CHUNK_SIZE: usize = 1 << 20;
+
+/// What to run.
+#[derive(Debug)]
+pub enum Task {
+    /// `analyze`: the ranked report.
+    Analyze {
+        /// Output format.
+        format: Format,
+        /// Text styling.
+        style: Style,
+        /// Exit 1 on malformed lines.
+        strict: bool,
+    },
+    /// `classify`: one record per failure.
+    Classify {
+        /// Output format.
+        format: RecordFormat,
+        /// Every record, not only failures.
+        all: bool,
+    },
+}
+
+/// Everything a run needs.
+#[derive(Debug)]
+pub struct Config {
+    /// The task.
+    pub task: Task,
+    /// Inputs, expanded and sorted.
+    pub sources: Vec<Source>,
+    /// How work is split.
+    pub plan: Plan,
+    /// Extra rules files: `(path, text)`.
+    pub rules: Vec<(String, String)>,
+    /// Where output goes (`None`: stdout).
+    pub output: Option<PathBuf>,
+    /// The time used where a record has none (retirement judgements):
+    /// `SOURCE_DATE_EPOCH` when set, else now.
+    pub now: Millis,
+}
+
+impl Config {
+    /// Validates the command line.
+    pub fn from_cli(cli: Cli) -> Result<Config> {
+        match cli.command {
+            Command::Analyze(args) => Self::analyze(args),
+            Command::Classify(args) => Self::classify(args),
+        }
+    }
+
+    fn analyze(args: AnalyzeArgs) -> Result<Config> {
+        let format = match (args.format, &args.output) {
+            (Some(f), _) => f,
+            (None, Some(path)) => format_from_extension(path)?,
+            (None, None) => Format::Text,
+        };
+        let color = match args.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => {
+                args.output.is_none()
+                    && std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none()
+            }
+        };
+        let task = Task::Analyze { format, style: Style { color }, strict: args.strict };
+        Self::build(task, args.input, args.output)
+    }
+
+    fn classify(args: ClassifyArgs) -> Result<Config> {
+        let task = Task::Classify { format: args.format, all: args.all };
+        Self::build(task, args.input, args.output)
+    }
+
+    fn build(task: Task, input: InputArgs, output: Option<PathBuf>) -> Result<Config> {
+        let threads = match input.threads {
+            Some(0) => return Err(Error::Usage("--threads must be at least 1".to_string())),
+            Some(n) => n,
+            None => std::thread::available_parallelism().map_or(1, usize::from),
+        };
+        let chunk_size = match input.chunk_size {
+            Some(0) => return Err(Error::Usage("--chunk-size must be at least 1".to_string())),
+            Some(n) => n,
+            None => DEFAULT_CHUNK_SIZE,
+        };
+        let rules = input
+            .rules
+            .iter()
+            .map(|p| {
+                std::fs::read_to_string(p)
+                    .map(|text| (p.display().to_string(), text))
+                    .map_err(|e| Error::Input { path: p.clone(), source: e })
+            })
+            .collect::<Result<_>>()?;
+        Ok(Config {
+            task,
+            sources: sources(&input.paths)?,
+            plan: Plan { threads, chunk_size },
+            rules,
+            output,
+            now: now(),
+        })
+    }
+}
+
+/// The inputs: the paths given, or stdin when none are and it is not a terminal.
+fn sources(paths: &[PathBuf]) -> Result<Vec<Source>> {
+    if paths.is_empty() {
+        if std::io::stdin().is_terminal() {
+            return Err(Error::Usage(
+                "no input: give log files or folders, or `-` for stdin".to_string(),
+            ));
+        }
+        return Ok(vec![Source::Stdin]);
+    }
+    input::discover(paths)
+}
+
+fn format_from_extension(path: &Path) -> Result<Format> {
+    match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("json") => Ok(Format::Json),
+        Some("txt" | "text" | "log") => Ok(Format::Text),
+        _ => Err(Error::Usage(format!(
+            "cannot tell the format from the name {}; add --format text|json",
+            path.display()
+        ))),
+    }
+}
+
+/// `SOURCE_DATE_EPOCH` (seconds) when set, else the system clock.
+fn now() -> Millis {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .map(|s| s * 1000)
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as Millis)
+        })
+}

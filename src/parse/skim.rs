@@ -1,0 +1,353 @@
+//! A validating JSON skimmer: walks one line's top-level object, checks that the
+//! whole line is valid JSON, and hands back the raw bytes of the values whose keys
+//! the caller asks for, without decoding or allocating anything.
+//!
+//! This is the hot path: most lines are successes, and for them errlens only needs
+//! a handful of fields. Skipping a value costs a memchr over strings and a byte
+//! loop over the rest; full decoding (serde_json) is kept for failed requests.
+
+/// Nesting deeper than this is reported as malformed rather than walked, so a
+/// line of 100,000 `[` can never exhaust the stack.
+pub const MAX_DEPTH: u32 = 128;
+
+/// Why a non-blank line is not a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Malformed {
+    /// Not valid JSON (truncated, trailing garbage, bad escape, ...).
+    InvalidJson,
+    /// Valid JSON, but not an object (an array, a string, a number...).
+    NotAnObject,
+    /// The line is not valid UTF-8.
+    InvalidUtf8,
+    /// Arrays or objects nested deeper than [`MAX_DEPTH`].
+    NestedTooDeep,
+}
+
+impl Malformed {
+    /// Stable id used in the JSON report.
+    pub fn id(self) -> &'static str {
+        match self {
+            Self::InvalidJson => "invalid_json",
+            Self::NotAnObject => "not_an_object",
+            Self::InvalidUtf8 => "invalid_utf8",
+            Self::NestedTooDeep => "nested_too_deep",
+        }
+    }
+
+    /// Human wording used in text reports.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::InvalidJson => "invalid JSON",
+            Self::NotAnObject => "not a JSON object",
+            Self::InvalidUtf8 => "invalid UTF-8",
+            Self::NestedTooDeep => "nested too deep",
+        }
+    }
+}
+
+/// A raw JSON value as it stands in the line: a string keeps its quotes off and
+/// remembers whether it holds escapes, anything else is its exact text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Raw<'a> {
+    /// String contents between the quotes; `escaped` when it holds a backslash.
+    Str {
+        /// The contents, escapes undecoded.
+        bytes: &'a [u8],
+        /// Whether the contents hold a backslash escape.
+        escaped: bool,
+    },
+    /// A number, `true`, `false`, `null`, an object or an array, verbatim.
+    Other(&'a [u8]),
+}
+
+impl<'a> Raw<'a> {
+    /// The verbatim JSON text of the value (strings without their quotes).
+    pub fn bytes(&self) -> &'a [u8] {
+        match *self {
+            Raw::Str { bytes, .. } | Raw::Other(bytes) => bytes,
+        }
+    }
+
+    /// True for `null`.
+    pub fn is_null(&self) -> bool {
+        matches!(self, Raw::Other(b"null"))
+    }
+}
+
+/// Walks `line` (already known to be UTF-8). For each top-level key, `want` maps
+/// the key to a slot index, and the value's raw bytes are stored there (first
+/// writer wins unless `want` marks the key as preferred). Returns the number of
+/// top-level members.
+pub fn skim_object<'a, const N: usize>(
+    line: &'a [u8],
+    want: impl Fn(&[u8]) -> Option<(usize, bool)>,
+    slots: &mut [Option<Raw<'a>>; N],
+) -> Result<usize, Malformed> {
+    let mut s = Scanner { b: line, i: 0 };
+    s.ws();
+    if s.peek() != Some(b'{') {
+        return Err(s.classify_non_object());
+    }
+    s.i += 1;
+    let members = s.members(1, |key, value| {
+        if let Some((slot, preferred)) = want(key) {
+            if preferred || slots[slot].is_none() {
+                slots[slot] = Some(value);
+            }
+        }
+    })?;
+    s.ws();
+    if s.i != line.len() {
+        return Err(Malformed::InvalidJson);
+    }
+    Ok(members)
+}
+
+struct Scanner<'a> {
+    b: &'a [u8],
+    i: usize,
+}
+
+impl<'a> Scanner<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    fn expect(&mut self, c: u8) -> Result<(), Malformed> {
+        self.ws();
+        if self.peek() == Some(c) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(Malformed::InvalidJson)
+        }
+    }
+
+    /// After a line turned out not to start with `{`: is it other valid JSON?
+    fn classify_non_object(&mut self) -> Malformed {
+        match self.value(0) {
+            Ok(_) => {
+                self.ws();
+                if self.i == self.b.len() { Malformed::NotAnObject } else { Malformed::InvalidJson }
+            }
+            Err(e) => e,
+        }
+    }
+
+    /// The members of an object whose `{` was consumed; calls `each(key, value)`.
+    fn members(
+        &mut self,
+        depth: u32,
+        mut each: impl FnMut(&'a [u8], Raw<'a>),
+    ) -> Result<usize, Malformed> {
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(0);
+        }
+        let mut n = 0;
+        loop {
+            self.ws();
+            if self.peek() != Some(b'"') {
+                return Err(Malformed::InvalidJson);
+            }
+            let (key, _) = self.string()?;
+            self.expect(b':')?;
+            self.ws();
+            each(key, self.value(depth)?);
+            n += 1;
+            if self.close_or_continue(b'}')? {
+                return Ok(n);
+            }
+        }
+    }
+
+    /// After an element: true when `close` ended the container, false after `,`.
+    fn close_or_continue(&mut self, close: u8) -> Result<bool, Malformed> {
+        self.ws();
+        match self.peek() {
+            Some(b',') => {
+                self.i += 1;
+                Ok(false)
+            }
+            Some(c) if c == close => {
+                self.i += 1;
+                Ok(true)
+            }
+            _ => Err(Malformed::InvalidJson),
+        }
+    }
+
+    /// One value inside containers nested `depth` deep; the scanner stands on
+    /// its first byte. Recursion is bounded by [`MAX_DEPTH`].
+    fn value(&mut self, depth: u32) -> Result<Raw<'a>, Malformed> {
+        let start = self.i;
+        match self.peek().ok_or(Malformed::InvalidJson)? {
+            b'"' => {
+                let (bytes, escaped) = self.string()?;
+                return Ok(Raw::Str { bytes, escaped });
+            }
+            open @ (b'{' | b'[') => {
+                if depth >= MAX_DEPTH {
+                    return Err(Malformed::NestedTooDeep);
+                }
+                self.i += 1;
+                if open == b'{' {
+                    self.members(depth + 1, |_, _| {})?;
+                } else {
+                    self.elements(depth + 1)?;
+                }
+            }
+            b't' => self.literal(b"true")?,
+            b'f' => self.literal(b"false")?,
+            b'n' => self.literal(b"null")?,
+            b'-' | b'0'..=b'9' => self.number()?,
+            _ => return Err(Malformed::InvalidJson),
+        }
+        Ok(Raw::Other(&self.b[start..self.i]))
+    }
+
+    /// The elements of an array whose `[` was consumed.
+    fn elements(&mut self, depth: u32) -> Result<(), Malformed> {
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return Ok(());
+        }
+        loop {
+            self.ws();
+            self.value(depth)?;
+            if self.close_or_continue(b']')? {
+                return Ok(());
+            }
+        }
+    }
+
+    /// A string; the scanner stands on its opening quote. Returns the contents
+    /// and whether they hold an escape. Scans eight bytes at a time for the
+    /// three bytes that matter (`"`, `\\`, control characters).
+    fn string(&mut self) -> Result<(&'a [u8], bool), Malformed> {
+        let b = self.b;
+        let start = self.i + 1;
+        let mut i = start;
+        let mut escaped = false;
+        loop {
+            i = next_special(b, i).ok_or(Malformed::InvalidJson)?;
+            match b[i] {
+                b'"' => {
+                    self.i = i + 1;
+                    return Ok((&b[start..i], escaped));
+                }
+                b'\\' => {
+                    escaped = true;
+                    i += match b.get(i + 1) {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => 2,
+                        Some(b'u')
+                            if b.get(i + 2..i + 6)
+                                .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) =>
+                        {
+                            6
+                        }
+                        _ => return Err(Malformed::InvalidJson),
+                    };
+                }
+                _ => return Err(Malformed::InvalidJson),
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Result<(), Malformed> {
+        if self.b[self.i..].starts_with(word) {
+            self.i += word.len();
+            Ok(())
+        } else {
+            Err(Malformed::InvalidJson)
+        }
+    }
+
+    /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    fn number(&mut self) -> Result<(), Malformed> {
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => self.digits(),
+            _ => return Err(Malformed::InvalidJson),
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            self.required_digits()?;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.peek(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            self.required_digits()?;
+        }
+        Ok(())
+    }
+
+    fn digits(&mut self) {
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.i += 1;
+        }
+    }
+
+    fn required_digits(&mut self) -> Result<(), Malformed> {
+        let start = self.i;
+        self.digits();
+        if self.i == start { Err(Malformed::InvalidJson) } else { Ok(()) }
+    }
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Bytes of `v` equal to zero: the lowest flagged byte is exact.
+#[inline]
+fn zero_bytes(v: u64) -> u64 {
+    v.wrapping_sub(LO) & !v & HI
+}
+
+/// The index of the first `"`, `\\` or control byte at or after `i`.
+#[inline]
+fn next_special(b: &[u8], mut i: usize) -> Option<usize> {
+    while let Some(word) = b.get(i..i + 8) {
+        let v = u64::from_le_bytes(word.try_into().expect("eight bytes"));
+        let hits = zero_bytes(v ^ (LO * u64::from(b'"')))
+            | zero_bytes(v ^ (LO * u64::from(b'\\')))
+            | (v.wrapping_sub(LO * 0x20) & !v & HI);
+        if hits != 0 {
+            return Some(i + (hits.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    b.get(i..)?.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).map(|p| i + p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_special_finds_the_first_special_byte() {
+        let text = b"abcdefghijklmnop\"tail";
+        for start in 0..16 {
+            assert_eq!(next_special(text, start), Some(16));
+        }
+        assert_eq!(next_special(b"ab\\cd\"", 0), Some(2));
+        assert_eq!(next_special(b"abcdefgh\x01ijk", 0), Some(8));
+        assert_eq!(next_special(b"\x7f\x80\xff\xc3\xa9 plain text, no end", 0), None);
+        // A borrow from a 0x00 byte must not hide a later quote or flag a wrong one.
+        assert_eq!(next_special(b"a\x00\"bcdefgh", 0), Some(1));
+        assert_eq!(next_special(b"a\x21\"bcdefgh", 0), Some(2));
+    }
+}

@@ -1,0 +1,132 @@
+use super::*;
+
+fn record(line: &str) -> Record<'_> {
+    match parse_line(line.as_bytes(), false) {
+        Line::Record(r) => r,
+        other => panic!("{line}: {other:?}"),
+    }
+}
+
+fn malformed(line: &[u8]) -> Malformed {
+    match parse_line(line, false) {
+        Line::Malformed(m) => m,
+        other => panic!("{}: {other:?}", String::from_utf8_lossy(line)),
+    }
+}
+
+#[test]
+fn canonical_fields_and_aliases() {
+    let r = record(
+        r#"{"timestamp":"2026-11-21T10:00:00Z","status_code":"429","api_key_id":"k1","model":"gpt-4o","duration_ms":812.5,"error":{"error":{"message":"x"}},"attempt":2,"stream":true}"#,
+    );
+    assert_eq!(r.ts, Some(1_795_255_200_000));
+    assert_eq!(r.status, Some(429));
+    assert_eq!(r.key.unwrap().decode(), "k1");
+    assert_eq!(r.model.unwrap().decode(), "gpt-4o");
+    assert_eq!(r.latency_ms, Some(812.5));
+    assert_eq!(r.attempt, Some(2));
+    assert_eq!(r.stream, Some(true));
+    assert!(r.error.unwrap().bytes().starts_with(b"{\"error\""));
+    assert!(r.is_failure());
+}
+
+#[test]
+fn canonical_name_wins_over_alias() {
+    let r = record(r#"{"time":1,"ts":"2026-11-21T10:00:00Z","status":200,"status_code":500}"#);
+    assert_eq!(r.ts, Some(1_795_255_200_000));
+    assert_eq!(r.status, Some(200));
+    assert!(!r.is_failure());
+}
+
+#[test]
+fn epoch_timestamps_by_magnitude() {
+    for ts in
+        ["1795255200", "1795255200000", "1795255200000000", "1795255200000000000", "\"1795255200\""]
+    {
+        assert_eq!(record(&format!(r#"{{"ts":{ts}}}"#)).ts, Some(1_795_255_200_000), "{ts}");
+    }
+}
+
+#[test]
+fn failure_needs_status_or_error() {
+    assert!(!record(r#"{"status":200,"error":null}"#).is_failure());
+    assert!(!record(r#"{"status":200,"error":""}"#).is_failure());
+    assert!(!record(r#"{"status":200,"error":{ }}"#).is_failure());
+    assert!(!record(r#"{"error":false}"#).is_failure());
+    assert!(record(r#"{"status":503}"#).is_failure());
+    assert!(record(r#"{"error":"Request timed out."}"#).is_failure());
+    assert!(record(r#"{"status":200,"error":{"type":"error"}}"#).is_failure());
+    assert_eq!(record(r#"{"status":"success"}"#).status, None);
+    assert_eq!(record(r#"{"status":4290}"#).status, None);
+    assert_eq!(record(r#"{"status":429.0}"#).status, Some(429));
+}
+
+#[test]
+fn escaped_strings_decode() {
+    let r = record(r#"{"key":"a\"b\\c\u00e9\ud83d\ude00\n","model":"plain"}"#);
+    assert_eq!(r.key.unwrap().decode(), "a\"b\\cé😀\n");
+    assert!(matches!(r.model.unwrap().decode(), Cow::Borrowed("plain")));
+}
+
+#[test]
+fn blank_and_crlf() {
+    assert_eq!(parse_line(b"", false), Line::Blank);
+    assert_eq!(parse_line(b"  \t\r", false), Line::Blank);
+    assert_eq!(record("{\"status\":200}\r").status, Some(200));
+}
+
+#[test]
+fn malformed_reasons() {
+    assert_eq!(malformed(b"{\"a\":1"), Malformed::InvalidJson);
+    assert_eq!(malformed(b"{\"a\":1} x"), Malformed::InvalidJson);
+    assert_eq!(malformed(b"{\"a\":01}"), Malformed::InvalidJson);
+    assert_eq!(malformed(b"{\"a\":\"\\x\"}"), Malformed::InvalidJson);
+    assert_eq!(malformed(b"{\"a\":\"tab\there\"}"), Malformed::InvalidJson);
+    assert_eq!(malformed(b"{a:1}"), Malformed::InvalidJson);
+    assert_eq!(malformed(b"{\"a\":[1,]}"), Malformed::InvalidJson);
+    assert_eq!(malformed(b"{\"a\":tru}"), Malformed::InvalidJson);
+    assert_eq!(malformed(b"[1,2]"), Malformed::NotAnObject);
+    assert_eq!(malformed(b"\"hello\""), Malformed::NotAnObject);
+    assert_eq!(malformed(b"42"), Malformed::NotAnObject);
+    assert_eq!(malformed(b"{\"a\":\"\xff\"}"), Malformed::InvalidUtf8);
+    assert_eq!(malformed(b"\x00\x01binary"), Malformed::InvalidJson);
+}
+
+#[test]
+fn deep_nesting_is_bounded() {
+    let deep = format!("{{\"a\":{}{}}}", "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(malformed(deep.as_bytes()), Malformed::NestedTooDeep);
+    let open = "[".repeat(100_000);
+    assert_eq!(malformed(open.as_bytes()), Malformed::NestedTooDeep);
+    let ok = format!("{{\"a\":{}{}}}", "[".repeat(100), "]".repeat(100));
+    record(&ok);
+}
+
+#[test]
+fn huge_line_is_a_record() {
+    let big = format!(r#"{{"status":500,"error":"{}"}}"#, "x".repeat(30 << 20));
+    assert_eq!(record(&big).status, Some(500));
+}
+
+#[test]
+fn agrees_with_serde_json_on_validity() {
+    let cases = [
+        r#"{"a":[1,2,{"b":null}],"c":-0.5e+3}"#,
+        r#"{"a":{}}"#,
+        r#"{"a":[]}"#,
+        r#"{ "a" : "x" , "b" : [ ] }"#,
+        r#"{"a":1,}"#,
+        r#"{"a":-}"#,
+        r#"{"a":1.}"#,
+        r#"{"a":.5}"#,
+        r#"{"a":"\u12"}"#,
+        r#"{"a" 1}"#,
+        r#"{"a":[1 2]}"#,
+        r#"{"a":{"b"}}"#,
+    ];
+    for case in cases {
+        let ours = matches!(parse_line(case.as_bytes(), false), Line::Record(_));
+        let serde = serde_json::from_str::<serde_json::Value>(case).is_ok();
+        assert_eq!(ours, serde, "{case}");
+    }
+}

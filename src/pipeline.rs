@@ -1,0 +1,164 @@
+//! The driver: reads each source, cuts it into chunks, runs a [`Job`] on every
+//! chunk (on rayon's pool, or in order when `--threads 1`: the same code either
+//! way) and hands the results back in input order with their first line
+//! number, so that `file:line` places are exact however the work was split.
+//!
+//! Plain files are memory-mapped and chunked in place. Compressed input and
+//! stdin are decoded on a thread of their own that feeds owned chunks through a
+//! bounded channel while the workers parse the previous window.
+
+use std::sync::mpsc::{Receiver, sync_channel};
+
+use rayon::prelude::*;
+
+use crate::input::{self, Compression, Opened, Source, StreamChunks, for_each_line};
+use crate::parse::{Line, parse_line};
+use crate::report::model::FileRow;
+
+/// Work done on one chunk of whole lines.
+pub trait Job: Sync {
+    /// What one chunk yields.
+    type Out: Send;
+    /// Processes the lines of a chunk of file `file`; returns the number of
+    /// lines and the result (line numbers in it are relative to the chunk).
+    fn chunk(&self, file: u32, bytes: &[u8]) -> (u64, Self::Out);
+}
+
+/// How the driver splits work.
+#[derive(Debug, Clone, Copy)]
+pub struct Plan {
+    /// Worker threads; 1 runs everything in order on the calling thread.
+    pub threads: usize,
+    /// Target chunk size in bytes.
+    pub chunk_size: usize,
+}
+
+impl Plan {
+    /// Chunks handed out per window: enough to keep every worker busy.
+    fn window(&self) -> usize {
+        self.threads * 4
+    }
+}
+
+/// Runs `job` over every source; `absorb(file, first_line, out)` receives the
+/// chunk results in input order (`first_line` is the number of lines before the
+/// chunk in its file). Returns one row per file; read errors end that file
+/// (its row says why) and the run goes on.
+pub fn drive<J: Job>(
+    sources: &[Source],
+    plan: Plan,
+    job: &J,
+    mut absorb: impl FnMut(u32, u64, J::Out) -> std::io::Result<()>,
+) -> crate::error::Result<Vec<FileRow>> {
+    let pool = (plan.threads > 1)
+        .then(|| rayon::ThreadPoolBuilder::new().num_threads(plan.threads).build())
+        .transpose()
+        .map_err(|e| {
+            crate::error::Error::Usage(format!("cannot start {} threads: {e}", plan.threads))
+        })?;
+    let run = |chunks: &[&[u8]], file: u32| -> Vec<(u64, J::Out)> {
+        match &pool {
+            Some(pool) => pool.install(|| chunks.par_iter().map(|c| job.chunk(file, c)).collect()),
+            None => chunks.iter().map(|c| job.chunk(file, c)).collect(),
+        }
+    };
+    let mut rows = Vec::with_capacity(sources.len());
+    for (index, source) in sources.iter().enumerate() {
+        let file = index as u32;
+        let mut row = FileRow {
+            path: source.name(),
+            format: "canonical".to_string(),
+            compression: "none".to_string(),
+            lines: 0,
+            error: None,
+        };
+        let mut feed = |outs: Vec<(u64, J::Out)>, row: &mut FileRow| -> std::io::Result<()> {
+            for (lines, out) in outs {
+                absorb(file, row.lines, out)?;
+                row.lines += lines;
+            }
+            Ok(())
+        };
+        match input::open(source) {
+            Err(e) => row.error = Some(e.to_string()),
+            Ok(Opened::Stream(reader, compression)) => {
+                row.compression = compression_name(compression).to_string();
+                let rx_error = stream(reader, plan, |chunks| feed(run(&chunks, file), &mut row))?;
+                row.error = rx_error;
+            }
+            Ok(opened) => {
+                let bytes = input::strip_bom(opened.bytes().unwrap_or_default());
+                for window in input::split_chunks(bytes, plan.chunk_size).chunks(plan.window()) {
+                    feed(run(window, file), &mut row)?;
+                }
+            }
+        }
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+fn compression_name(c: Compression) -> &'static str {
+    match c {
+        Compression::None => "none",
+        Compression::Gzip => "gzip",
+        Compression::Zstd => "zstd",
+    }
+}
+
+/// Decodes `reader` on a thread of its own and calls `each` with windows of
+/// chunks. Returns the read error that ended the stream early, if any.
+fn stream(
+    reader: Box<dyn std::io::Read + Send>,
+    plan: Plan,
+    mut each: impl FnMut(Vec<&[u8]>) -> std::io::Result<()>,
+) -> std::io::Result<Option<String>> {
+    let (tx, rx) = sync_channel::<std::io::Result<Vec<u8>>>(plan.window());
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for chunk in StreamChunks::new(reader, plan.chunk_size) {
+                if tx.send(chunk).is_err() {
+                    break;
+                }
+            }
+        });
+        let result = consume(&rx, plan.window(), &mut each);
+        drop(rx);
+        result
+    })
+}
+
+fn consume(
+    rx: &Receiver<std::io::Result<Vec<u8>>>,
+    window: usize,
+    each: &mut impl FnMut(Vec<&[u8]>) -> std::io::Result<()>,
+) -> std::io::Result<Option<String>> {
+    loop {
+        let mut owned = Vec::with_capacity(window);
+        let mut error = None;
+        for chunk in rx.iter() {
+            match chunk {
+                Ok(c) => owned.push(c),
+                Err(e) => {
+                    error = Some(e.to_string());
+                    break;
+                }
+            }
+            if owned.len() == window {
+                break;
+            }
+        }
+        let done = owned.len() < window || error.is_some();
+        each(owned.iter().map(Vec::as_slice).collect())?;
+        if done {
+            return Ok(error);
+        }
+    }
+}
+
+/// Walks a chunk's lines, parsed: `f(line_number, parsed)`. Validates UTF-8
+/// once for the whole chunk and only line by line when that fails.
+pub fn parse_chunk<'a>(bytes: &'a [u8], mut f: impl FnMut(u64, Line<'a>)) -> u64 {
+    let utf8 = std::str::from_utf8(bytes).is_ok();
+    for_each_line(bytes, |line_no, line| f(line_no, parse_line(line, utf8)))
+}

@@ -1,0 +1,172 @@
+//! The report model: one serde type tree that every renderer reads and the JSON
+//! renderer writes as is. Field names here are the JSON contract
+//! (`schema_version` 1): later versions add fields, never rename or remove one.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// The schema version of the JSON report.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The whole report.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Report {
+    /// Version of this contract.
+    pub schema_version: u32,
+    /// Inputs, accounting and time range.
+    pub summary: Summary,
+    /// Root causes, ranked by count.
+    pub causes: Vec<CauseRow>,
+    /// Unclassified message signatures, ranked by count.
+    pub unclassified: Vec<SignatureRow>,
+    /// Requests and failures per key (raw keys fingerprinted).
+    pub keys: Vec<DimRow>,
+    /// Requests and failures per project.
+    pub projects: Vec<DimRow>,
+    /// Requests and failures per model.
+    pub models: Vec<DimRow>,
+}
+
+/// Inputs and line accounting: `lines = records + blank + malformed` and
+/// `records = successes + failures`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Summary {
+    /// Input lines.
+    pub lines: u64,
+    /// Records (successes + failures).
+    pub records: u64,
+    /// Records that did not fail.
+    pub successes: u64,
+    /// Records that failed (status >= 400 or an error).
+    pub failures: u64,
+    /// failures / records (0 when there are no records).
+    pub error_rate: f64,
+    /// Empty or whitespace-only lines.
+    pub blank: u64,
+    /// Lines that are not records.
+    pub malformed: u64,
+    /// Malformed lines by reason id.
+    pub malformed_by_reason: BTreeMap<String, MalformedRow>,
+    /// The files read, in order.
+    pub files: Vec<FileRow>,
+    /// Earliest and latest record time.
+    pub time_range: Option<TimeRange>,
+}
+
+/// Malformed lines of one reason.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MalformedRow {
+    /// How many.
+    pub count: u64,
+    /// The reason in words.
+    pub description: String,
+    /// The first few `file:line` places.
+    pub first: Vec<String>,
+}
+
+/// One input file.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FileRow {
+    /// Path as given (`-` for stdin).
+    pub path: String,
+    /// Log format detected.
+    pub format: String,
+    /// Compression detected.
+    pub compression: String,
+    /// Lines read.
+    pub lines: u64,
+    /// Why reading stopped early, if it did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+/// A time range, RFC 3339 UTC.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TimeRange {
+    /// Earliest.
+    pub start: String,
+    /// Latest.
+    pub end: String,
+}
+
+/// One root cause.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CauseRow {
+    /// The taxonomy id, e.g. `quota.exhausted`.
+    pub category: String,
+    /// The id's group, e.g. `quota`.
+    pub group: String,
+    /// One-line title.
+    pub title: String,
+    /// `you`, `provider` or `network`.
+    pub owner: String,
+    /// `no`, `backoff`, `wait` or `failover`.
+    pub retry: String,
+    /// Failures with this cause.
+    pub count: u64,
+    /// count / failures.
+    pub share_of_failures: f64,
+    /// count / records.
+    pub share_of_requests: f64,
+    /// Earliest time seen.
+    pub first_seen: Option<String>,
+    /// Latest time seen.
+    pub last_seen: Option<String>,
+    /// Keys with the most of these failures.
+    pub top_keys: Vec<Top>,
+    /// Projects with the most of these failures.
+    pub top_projects: Vec<Top>,
+    /// Models with the most of these failures.
+    pub top_models: Vec<Top>,
+    /// Evidence values by name, most frequent first.
+    pub evidence: BTreeMap<String, Vec<Top>>,
+    /// The earliest failure, redacted.
+    pub example: Option<ExampleRow>,
+    /// The fix, as steps.
+    pub fix: Vec<String>,
+}
+
+/// A name and a count.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Top {
+    /// The name (keys fingerprinted).
+    pub name: String,
+    /// How many.
+    pub count: u64,
+}
+
+/// One example failure.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ExampleRow {
+    /// `file:line`.
+    pub place: String,
+    /// Its HTTP status.
+    pub status: Option<u16>,
+    /// Its message, redacted.
+    pub message: String,
+}
+
+/// One unclassified message signature.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SignatureRow {
+    /// The masked message.
+    pub signature: String,
+    /// How many failures.
+    pub count: u64,
+    /// The earliest one.
+    pub example: ExampleRow,
+}
+
+/// Requests and failures for one key, project or model.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct DimRow {
+    /// The name (keys fingerprinted).
+    pub name: String,
+    /// Records.
+    pub requests: u64,
+    /// Failed records.
+    pub failures: u64,
+    /// failures / requests.
+    pub error_rate: f64,
+}

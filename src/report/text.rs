@@ -1,0 +1,225 @@
+//! The terminal renderer: summary, ranked root causes with what to do, then
+//! unclassified signatures and malformed lines. Colour only when asked (the
+//! config layer decides: a TTY, `--color`, `NO_COLOR`).
+
+use std::io::{self, Write};
+
+use super::Style;
+use super::model::{CauseRow, Report, Summary, Top};
+
+/// ANSI styling that can be switched off.
+struct Paint(bool);
+
+impl Paint {
+    fn code(&self, code: &str, s: &str) -> String {
+        if self.0 { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+    }
+    fn bold(&self, s: &str) -> String {
+        self.code("1", s)
+    }
+    fn dim(&self, s: &str) -> String {
+        self.code("2", s)
+    }
+    fn owner(&self, owner: &str) -> String {
+        let code = match owner {
+            "you" => "33",
+            "provider" => "35",
+            _ => "36",
+        };
+        self.code(code, &format!("{owner:<8}"))
+    }
+}
+
+/// Writes the text report.
+pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let p = Paint(style.color);
+    summary(&report.summary, &p, out)?;
+    causes(report, &p, out)?;
+    unclassified(report, &p, out)?;
+    malformed(&report.summary, &p, out)
+}
+
+fn summary(s: &Summary, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    let files = s.files.len();
+    let range =
+        s.time_range.as_ref().map_or(String::new(), |t| format!(" · {} → {}", t.start, t.end));
+    writeln!(
+        out,
+        "{} · {} requests · {} file{}{range}",
+        p.bold("errlens"),
+        thousands(s.records),
+        files,
+        plural(files)
+    )?;
+    writeln!(
+        out,
+        "failures {} ({}) · successes {} · blank {} · malformed {} · lines {}",
+        p.bold(&thousands(s.failures)),
+        percent(s.error_rate),
+        thousands(s.successes),
+        thousands(s.blank),
+        thousands(s.malformed),
+        thousands(s.lines),
+    )?;
+    for f in s.files.iter().filter(|f| f.error.is_some()) {
+        writeln!(
+            out,
+            "{} {}: {}",
+            p.code("31", "read error"),
+            f.path,
+            f.error.as_deref().unwrap_or_default()
+        )?;
+    }
+    Ok(())
+}
+
+fn causes(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    if report.causes.is_empty() {
+        return writeln!(out, "\nNo failed requests.");
+    }
+    writeln!(
+        out,
+        "\n{}",
+        p.bold(&format!(
+            "{:<45}{:>8}{:>8}  {:<8}  retry",
+            "ROOT CAUSES", "count", "share", "owner"
+        ))
+    )?;
+    for (i, c) in report.causes.iter().enumerate() {
+        cause(i + 1, c, p, out)?;
+    }
+    Ok(())
+}
+
+fn cause(rank: usize, c: &CauseRow, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    let id = format!("{rank:>2}  {}", c.category);
+    writeln!(
+        out,
+        "{}{:>8}{:>8}  {}  {}",
+        p.bold(&format!("{id:<45}")),
+        thousands(c.count),
+        percent(c.share_of_failures),
+        p.owner(&c.owner),
+        c.retry
+    )?;
+    writeln!(out, "    {}", c.title)?;
+    let seen = match (&c.first_seen, &c.last_seen) {
+        (Some(a), Some(b)) => format!("seen {a} → {b}"),
+        _ => "no timestamps".to_string(),
+    };
+    let mut facts = vec![seen];
+    for (label, list) in
+        [("keys", &c.top_keys), ("projects", &c.top_projects), ("models", &c.top_models)]
+    {
+        if !list.is_empty() {
+            facts.push(format!("{label} {}", tops(list, 3)));
+        }
+    }
+    writeln!(out, "    {}", p.dim(&facts.join(" · ")))?;
+    let evidence: Vec<String> = c
+        .evidence
+        .iter()
+        .filter(|(k, _)| k.as_str() != "model")
+        .map(|(k, v)| format!("{k} {}", tops(v, 2)))
+        .collect();
+    if !evidence.is_empty() {
+        writeln!(out, "    evidence: {}", evidence.join(" · "))?;
+    }
+    if let Some(e) = &c.example {
+        let status = e.status.map_or("---".to_string(), |s| s.to_string());
+        writeln!(out, "    e.g. {} {status} {}", e.place, p.dim(&clip(&e.message, 140)))?;
+    }
+    for (i, step) in c.fix.iter().enumerate() {
+        let label = if i == 0 { "fix:" } else { "    " };
+        writeln!(out, "    {label} {}. {step}", i + 1)?;
+    }
+    Ok(())
+}
+
+fn unclassified(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    if report.unclassified.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n{}", p.bold("UNCLASSIFIED (message signatures; add a rule with --rules)"))?;
+    for s in report.unclassified.iter().take(10) {
+        writeln!(out, "{:>8}  {}", thousands(s.count), clip(&s.signature, 110))?;
+        writeln!(out, "          {}", p.dim(&format!("e.g. {}", s.example.place)))?;
+    }
+    if report.unclassified.len() > 10 {
+        writeln!(
+            out,
+            "          ... and {} more signatures (see --format json)",
+            report.unclassified.len() - 10
+        )?;
+    }
+    Ok(())
+}
+
+fn malformed(s: &Summary, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    if s.malformed_by_reason.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n{}", p.bold("MALFORMED LINES"))?;
+    for row in s.malformed_by_reason.values() {
+        writeln!(
+            out,
+            "{:>8}  {}: {}",
+            thousands(row.count),
+            row.description,
+            row.first.join(", ")
+        )?;
+    }
+    Ok(())
+}
+
+fn tops(list: &[Top], n: usize) -> String {
+    let shown: Vec<String> =
+        list.iter().take(n).map(|t| format!("{} ({})", t.name, thousands(t.count))).collect();
+    shown.join(", ")
+}
+
+/// `1234567` -> `1,234,567`.
+fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn percent(r: f64) -> String {
+    format!("{:.1}%", r * 100.0)
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// One line, at most `max` characters.
+fn clip(s: &str, max: usize) -> String {
+    let one_line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &one_line[..cut]),
+        None => one_line,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(percent(0.0791), "7.9%");
+        assert_eq!(clip("a\n  b", 10), "a b");
+        assert_eq!(clip("abcdef", 3), "abc…");
+    }
+}

@@ -1,0 +1,183 @@
+//! The commands, wired from the stages: discover and read (input, detect),
+//! parse, classify, aggregate, analyze, report. Each command is a [`Job`] over
+//! chunks plus what it does with the results in input order.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+
+use crate::aggregate::{Place, Stats};
+use crate::analyze;
+use crate::classify::Classifier;
+use crate::config::{Config, Task};
+use crate::error::Result;
+use crate::parse::Line;
+use crate::pipeline::{self, Job};
+use crate::redact;
+use crate::report::records::{self, Classified};
+use crate::report::{self, Report};
+
+/// How a run ended, for the exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Done.
+    Ok,
+    /// Done, and a condition asked for by a flag held (`--strict`).
+    ConditionHeld,
+    /// Done, but some input could not be read.
+    InputError,
+}
+
+impl Outcome {
+    /// The documented exit code: 0, 1 or 2.
+    pub fn code(self) -> u8 {
+        match self {
+            Outcome::Ok => 0,
+            Outcome::ConditionHeld => 1,
+            Outcome::InputError => 2,
+        }
+    }
+}
+
+/// Runs the configured command, writing to `out`.
+pub fn run(config: &Config, out: &mut dyn Write) -> Result<Outcome> {
+    let classifier = Classifier::new(&config.rules, config.now)?;
+    match &config.task {
+        Task::Analyze { format, style, strict } => {
+            let report = analyze_report(config, &classifier)?;
+            report::render(&report, *format, *style, out)?;
+            out.flush()?;
+            Ok(outcome(&report, *strict))
+        }
+        Task::Classify { all, .. } => classify_records(config, &classifier, *all, out),
+    }
+}
+
+/// Reads the inputs and builds the report.
+pub fn analyze_report(config: &Config, classifier: &Classifier) -> Result<Report> {
+    let mut total = Stats::default();
+    let job = AnalyzeJob { classifier };
+    let files = pipeline::drive(&config.sources, config.plan, &job, |_, first_line, mut stats| {
+        stats.shift_lines(first_line);
+        total.merge(stats);
+        Ok(())
+    })?;
+    debug_assert_eq!(total.accounted(), total.lines);
+    Ok(analyze::build(&total, files, classifier.taxonomy()))
+}
+
+fn outcome(report: &Report, strict: bool) -> Outcome {
+    if report.summary.files.iter().any(|f| f.error.is_some()) {
+        Outcome::InputError
+    } else if strict && report.summary.malformed > 0 {
+        Outcome::ConditionHeld
+    } else {
+        Outcome::Ok
+    }
+}
+
+/// Folds a chunk into [`Stats`].
+struct AnalyzeJob<'c> {
+    classifier: &'c Classifier,
+}
+
+impl Job for AnalyzeJob<'_> {
+    type Out = Stats;
+
+    fn chunk(&self, file: u32, bytes: &[u8]) -> (u64, Stats) {
+        let mut stats = Stats::default();
+        let lines = pipeline::parse_chunk(bytes, |line, parsed| {
+            let place = Place { file, line };
+            match parsed {
+                Line::Blank => stats.blank(),
+                Line::Malformed(reason) => stats.malformed(reason, place),
+                Line::Record(record) => {
+                    let verdict =
+                        record.is_failure().then(|| self.classifier.classify_record(&record));
+                    stats.record(&record, verdict.as_ref(), place);
+                }
+            }
+        });
+        stats.lines = lines;
+        (lines, stats)
+    }
+}
+
+fn classify_records(
+    config: &Config,
+    classifier: &Classifier,
+    all: bool,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    let names: Vec<String> = config.sources.iter().map(|s| s.name()).collect();
+    let job = ClassifyJob { classifier, all };
+    let files = pipeline::drive(&config.sources, config.plan, &job, |file, first_line, rows| {
+        rows.iter()
+            .try_for_each(|row| records::write_jsonl(row, &names[file as usize], first_line, out))
+    })?;
+    out.flush()?;
+    for f in files.iter().filter(|f| f.error.is_some()) {
+        eprintln!("errlens: {}: {}", f.path, f.error.as_deref().unwrap_or_default());
+    }
+    Ok(if files.iter().any(|f| f.error.is_some()) { Outcome::InputError } else { Outcome::Ok })
+}
+
+/// Classifies a chunk's failures (or all records) into owned rows.
+struct ClassifyJob<'c> {
+    classifier: &'c Classifier,
+    all: bool,
+}
+
+impl Job for ClassifyJob<'_> {
+    type Out = Vec<Classified>;
+
+    fn chunk(&self, _file: u32, bytes: &[u8]) -> (u64, Vec<Classified>) {
+        let mut rows = Vec::new();
+        let lines = pipeline::parse_chunk(bytes, |line, parsed| {
+            if let Line::Record(record) = parsed {
+                if record.is_failure() || self.all {
+                    rows.push(self.row(line, &record));
+                }
+            }
+        });
+        (lines, rows)
+    }
+}
+
+impl ClassifyJob<'_> {
+    fn row(&self, line: u64, record: &crate::parse::Record<'_>) -> Classified {
+        let text = |t: Option<crate::parse::Text<'_>>| t.map(|t| t.decode().into_owned());
+        let mut row = Classified {
+            line,
+            request_id: text(record.request_id),
+            ts: record.ts,
+            key: record.key.map(|k| redact::display_key(&k.decode()).into_owned()),
+            project: text(record.project),
+            model: text(record.model),
+            status: record.status,
+            status_inferred: false,
+            category: "success",
+            owner: None,
+            retry: None,
+            message: None,
+            signature: None,
+            evidence: BTreeMap::new(),
+        };
+        if record.is_failure() {
+            let v = self.classifier.classify_record(record);
+            let cause = self.classifier.taxonomy().cause(v.cause);
+            row.status = v.info.status;
+            row.status_inferred = v.info.status_inferred;
+            row.category = cause.id.as_str();
+            row.owner = Some(cause.owner.as_str());
+            row.retry = Some(cause.retry.as_str());
+            row.message = Some(redact::redact_text(&v.info.message).into_owned());
+            row.signature = v.signature;
+            row.evidence = v
+                .evidence
+                .into_iter()
+                .map(|(k, val)| (k, redact::redact_text(&val).into_owned()))
+                .collect();
+        }
+        row
+    }
+}

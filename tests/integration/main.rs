@@ -1,0 +1,8 @@
+//! Integration tests: one test binary (see `[[test]]` in Cargo.toml). The
+//! corpus and data-driven cases run in-process through the library; the CLI
+//! cases run the built binary on files.
+
+mod cases;
+mod cli;
+mod corpus;
+mod util;
