@@ -93,7 +93,7 @@ impl Job for AnalyzeJob<'_> {
                 Line::Record(record) => {
                     let verdict =
                         record.is_failure().then(|| self.classifier.classify_record(&record));
-                    stats.record(&record, verdict.as_ref(), place);
+                    stats.record(&record, verdict.as_deref(), place);
                 }
             }
         });
@@ -171,11 +171,11 @@ impl ClassifyJob<'_> {
             row.owner = Some(cause.owner.as_str());
             row.retry = Some(cause.retry.as_str());
             row.message = Some(redact::redact_text(&v.info.message).into_owned());
-            row.signature = v.signature;
+            row.signature.clone_from(&v.signature);
             row.evidence = v
                 .evidence
-                .into_iter()
-                .map(|(k, val)| (k, redact::redact_text(&val).into_owned()))
+                .iter()
+                .map(|(k, val)| (k.clone(), redact::redact_text(val).into_owned()))
                 .collect();
         }
         row

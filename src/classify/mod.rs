@@ -4,12 +4,14 @@
 //! data) pick a cause, the model catalog ([`models`]) settles "model not found",
 //! and a failure no rule matches keeps its message signature ([`signature`]).
 
+mod cache;
 pub mod models;
 pub mod rules;
 pub mod signature;
 pub mod unwrap;
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use crate::error::Result;
 use crate::parse::time::Millis;
@@ -54,6 +56,7 @@ pub struct Classifier {
     unclassified: CauseId,
     /// The time used to judge retirement when a record has none.
     now: Millis,
+    cache: cache::Cache,
 }
 
 impl Classifier {
@@ -66,6 +69,7 @@ impl Classifier {
             catalog: Catalog::get(),
             taxonomy,
             now,
+            cache: cache::Cache::default(),
         })
     }
 
@@ -74,8 +78,19 @@ impl Classifier {
         self.taxonomy
     }
 
-    /// Classifies a failed record.
-    pub fn classify_record(&self, record: &Record<'_>) -> Verdict {
+    /// Classifies a failed record (remembering verdicts of repeated errors).
+    pub fn classify_record(&self, record: &Record<'_>) -> Arc<Verdict> {
+        let key = cache::Key {
+            error: record.error.map_or(&[][..], |e| e.bytes()),
+            status: record.status,
+            model: record.model.map(|m| m.raw()),
+            provider: record.provider.map(|p| p.raw()),
+            day: record.ts.map(|t| t.div_euclid(86_400_000)),
+        };
+        self.cache.get_or_insert(key, || self.classify_uncached(record))
+    }
+
+    fn classify_uncached(&self, record: &Record<'_>) -> Verdict {
         let info = match record.error {
             Some(Raw::Str { bytes, escaped }) => {
                 let text = String::from_utf8_lossy(bytes);

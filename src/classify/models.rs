@@ -139,9 +139,11 @@ impl Catalog {
             return Some(m.id.clone());
         }
         let bound = (fixed.chars().count() / 4).clamp(1, 3);
+        let len = fixed.chars().count();
         self.models
             .iter()
-            .filter(|m| !m.id.contains(' '))
+            // The distance is at least the length difference: skip the hopeless.
+            .filter(|m| !m.id.contains(' ') && m.id.chars().count().abs_diff(len) <= bound)
             .map(|m| (edit_distance(&fixed, &m.id), m.id.len().abs_diff(fixed.len()), &m.id))
             .filter(|(d, _, _)| *d <= bound)
             .min()

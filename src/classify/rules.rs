@@ -11,7 +11,8 @@
 
 use std::sync::OnceLock;
 
-use regex::{Regex, RegexSet};
+use regex::Regex;
+use regex::bytes::{RegexSet, RegexSetBuilder};
 use serde::Deserialize;
 
 use super::unwrap::ErrorInfo;
@@ -148,6 +149,14 @@ pub struct Match<'r> {
     pub evidence: Vec<(String, String)>,
 }
 
+/// Cache for the lazy DFA of each pattern set, per thread. The default (a few
+/// MB) is too small for ~90 case-insensitive patterns searched for overlapping
+/// matches: the cache thrashes and each failure costs a million instructions.
+/// The sets are also compiled without Unicode (ASCII case folding, `\w`, `\b`):
+/// Unicode case folding multiplies the automaton's states for no gain on error
+/// messages. Captures use the Unicode regex, which matches whenever the set did.
+const SET_DFA_BYTES: usize = 64 << 20;
+
 /// The embedded rules.
 pub const EMBEDDED: &str = include_str!("../../data/rules.toml");
 
@@ -176,9 +185,12 @@ impl RuleSet {
 
     /// The first matching rule, with its evidence; `None` when nothing matched.
     pub fn find(&self, info: &ErrorInfo, provider: Option<&str>) -> Option<Match<'_>> {
-        let message_hits = self.messages.matches(&info.message);
-        let context_hits =
-            if info.context.is_empty() { None } else { Some(self.contexts.matches(&info.context)) };
+        let message_hits = self.messages.matches(info.message.as_bytes());
+        let context_hits = if info.context.is_empty() {
+            None
+        } else {
+            Some(self.contexts.matches(info.context.as_bytes()))
+        };
         let rule = self.rules.iter().find(|r| {
             r.fields_match(info, provider)
                 && r.message.is_none_or(|i| message_hits.matched(i))
@@ -188,7 +200,7 @@ impl RuleSet {
         if let Some(i) = rule.message {
             captures_into(self.message_regexes[i].get(), &info.message, &mut evidence);
         }
-        for i in self.extracts.matches(&info.message).iter() {
+        for i in self.extracts.matches(info.message.as_bytes()).iter() {
             captures_into(self.extract_regexes[i].get(), &info.message, &mut evidence);
         }
         evidence.sort();
@@ -199,7 +211,7 @@ impl RuleSet {
     /// Evidence from the `[[extract]]` patterns alone (for unclassified failures).
     pub fn extract(&self, message: &str) -> Vec<(String, String)> {
         let mut evidence = Vec::new();
-        for i in self.extracts.matches(message).iter() {
+        for i in self.extracts.matches(message.as_bytes()).iter() {
             captures_into(self.extract_regexes[i].get(), message, &mut evidence);
         }
         evidence.sort();
@@ -306,32 +318,69 @@ struct Patterns {
 impl Patterns {
     fn add(&mut self, pattern: &Option<String>, file: &str, rule: &str) -> Option<usize> {
         let p = pattern.as_ref()?;
-        self.patterns.push(p.clone());
+        self.patterns.push(ascii_word_boundaries(p));
         self.owners.push((file.to_string(), rule.to_string()));
         Some(self.patterns.len() - 1)
     }
 
     /// One set for all; when it fails, the first failing pattern names its rule.
     fn set(&self) -> Result<RegexSet> {
-        RegexSet::new(&self.patterns).map_err(|set_error| {
-            let bad = self
-                .patterns
-                .iter()
-                .zip(&self.owners)
-                .find_map(|(p, owner)| Regex::new(p).err().map(|e| (owner, e)));
-            match bad {
-                Some(((file, rule), e)) => Error::Rules {
-                    file: file.clone(),
-                    message: format!("rule `{rule}`: bad regex: {e}"),
-                },
-                None => Error::Rules { file: "rules".to_string(), message: set_error.to_string() },
-            }
-        })
+        RegexSetBuilder::new(&self.patterns)
+            .unicode(false)
+            .dfa_size_limit(SET_DFA_BYTES)
+            .build()
+            .map_err(|set_error| {
+                let bad = self
+                    .patterns
+                    .iter()
+                    .zip(&self.owners)
+                    .find_map(|(p, owner)| Regex::new(p).err().map(|e| (owner, e)));
+                match bad {
+                    Some(((file, rule), e)) => Error::Rules {
+                        file: file.clone(),
+                        message: format!("rule `{rule}`: bad regex: {e}"),
+                    },
+                    None => {
+                        Error::Rules { file: "rules".to_string(), message: set_error.to_string() }
+                    }
+                }
+            })
     }
 
     fn lazy(&self) -> Vec<LazyRegex> {
         self.patterns.iter().map(|p| LazyRegex::new(p)).collect()
     }
+}
+
+/// `\b` -> `(?-u:\b)`: error messages only need ASCII word boundaries, and a
+/// Unicode one makes the lazy DFA give up (falling back to a much slower
+/// engine) on any message with non-ASCII text in it.
+fn ascii_word_boundaries(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 8);
+    let mut chars = pattern.chars();
+    let mut in_class = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('b') if !in_class => out.push_str("(?-u:\\b)"),
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
+                None => out.push('\\'),
+            },
+            '[' => {
+                in_class = true;
+                out.push(c);
+            }
+            ']' => {
+                in_class = false;
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
 }
 
 fn parse_status(spec: &StatusSpec) -> std::result::Result<StatusPat, String> {
@@ -453,5 +502,7 @@ mod tests {
         assert_eq!(parse_status(&StatusSpec::Number(429)), Ok(StatusPat::Exact(429)));
         assert!(glob_eq("tools*", "tools[0].function"));
         assert!(!glob_eq("tools", "tools[0]"));
+        assert_eq!(ascii_word_boundaries(r"\bx\\b\d\b"), r"(?-u:\b)x\\b\d(?-u:\b)");
+        assert_eq!(ascii_word_boundaries(r"[\b\]]\b"), r"[\b\]](?-u:\b)");
     }
 }
