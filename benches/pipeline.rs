@@ -19,8 +19,9 @@ use errlens::report::{Format, Style};
 const TARGET_BYTES: usize = 32 << 20;
 
 fn log_bytes() -> Vec<u8> {
-    let sample = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/app-2026-11-21.jsonl"))
-        .expect("samples/app-2026-11-21.jsonl is in the repository");
+    let sample =
+        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/app-2026-11-21.jsonl"))
+            .expect("samples/app-2026-11-21.jsonl is in the repository");
     sample.repeat(TARGET_BYTES.div_ceil(sample.len()))
 }
 

@@ -4,7 +4,7 @@
 //! record carries a canonical field is reported as `unknown`, so the summary
 //! says why its records have no status, model or error.
 
-use crate::parse::{Line, parse_line};
+use crate::parse::{Line, parse_bytes};
 
 /// How many lines of a file's start are sampled.
 pub const SAMPLE_LINES: usize = 200;
@@ -33,9 +33,8 @@ impl Format {
 /// nothing to contradict it.
 pub fn detect(sample: &[u8]) -> Format {
     let mut records = 0;
-    let utf8 = std::str::from_utf8(sample).is_ok();
     for line in sample.split(|&b| b == b'\n').take(SAMPLE_LINES) {
-        if let Line::Record(r) = parse_line(line, utf8) {
+        if let Line::Record(r) = parse_bytes(line) {
             records += 1;
             if r.ts.is_some() || r.status.is_some() || r.error.is_some() || r.model.is_some() {
                 return Format::Canonical;

@@ -12,7 +12,7 @@ use std::sync::mpsc::{Receiver, sync_channel};
 use rayon::prelude::*;
 
 use crate::input::{self, Compression, Opened, Source, StreamChunks, for_each_line};
-use crate::parse::{Line, parse_line};
+use crate::parse::{Line, parse_bytes, parse_line};
 use crate::report::model::FileRow;
 
 /// Work done on one chunk of whole lines.
@@ -34,7 +34,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Chunks handed out per window: enough to keep every worker busy.
+    /// Chunks handed out per window. Workers idle at the end of each window
+    /// while the slowest chunk finishes, so windows are long; they are bounded
+    /// because `classify` holds a window's output in memory.
     fn window(&self) -> usize {
         self.threads * 4
     }
@@ -159,6 +161,12 @@ fn consume(
 /// Walks a chunk's lines, parsed: `f(line_number, parsed)`. Validates UTF-8
 /// once for the whole chunk and only line by line when that fails.
 pub fn parse_chunk<'a>(bytes: &'a [u8], mut f: impl FnMut(u64, Line<'a>)) -> u64 {
-    let utf8 = std::str::from_utf8(bytes).is_ok();
-    for_each_line(bytes, |line_no, line| f(line_no, parse_line(line, utf8)))
+    match std::str::from_utf8(bytes) {
+        // Lines of valid UTF-8 split at `\n` are valid UTF-8.
+        Ok(text) => for_each_line(bytes, |line_no, line| {
+            let start = line.as_ptr() as usize - bytes.as_ptr() as usize;
+            f(line_no, parse_line(&text[start..start + line.len()]))
+        }),
+        Err(_) => for_each_line(bytes, |line_no, line| f(line_no, parse_bytes(line))),
+    }
 }

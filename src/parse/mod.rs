@@ -82,32 +82,33 @@ fn field_of(key: &[u8]) -> Option<(usize, bool)> {
 /// A string field as it stands in the line, decoded on demand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Text<'a> {
-    bytes: &'a [u8],
+    text: &'a str,
     escaped: bool,
 }
 
 impl<'a> Text<'a> {
-    /// A text field from a raw value: strings as such, numbers and booleans by
-    /// their JSON text; `null`, objects, arrays and empty strings are absent.
-    fn from_raw(raw: Raw<'a>) -> Option<Self> {
-        match raw {
-            Raw::Str { bytes: [], .. } => None,
-            Raw::Str { bytes, escaped } => Some(Text { bytes, escaped }),
-            Raw::Other(b"null" | [b'{' | b'[', ..]) => None,
-            Raw::Other(bytes) => Some(Text { bytes, escaped: false }),
-        }
+    /// A text field from a raw value of `line`: strings as such, numbers and
+    /// booleans by their JSON text; `null`, objects, arrays and empty strings
+    /// are absent. The value is re-sliced from the `&str` line (it starts and
+    /// ends next to ASCII bytes, so on character boundaries): no re-validation.
+    fn from_raw(line: &'a str, raw: Raw<'a>) -> Option<Self> {
+        let (bytes, escaped) = match raw {
+            Raw::Str { bytes: [], .. } | Raw::Other(b"null" | [b'{' | b'[', ..]) => return None,
+            Raw::Str { bytes, escaped } => (bytes, escaped),
+            Raw::Other(bytes) => (bytes, false),
+        };
+        let start = bytes.as_ptr() as usize - line.as_ptr() as usize;
+        line.get(start..start + bytes.len()).map(|text| Text { text, escaped })
     }
 
     /// The raw bytes as they stand in the line (escapes undecoded).
     pub fn raw(&self) -> &'a [u8] {
-        self.bytes
+        self.text.as_bytes()
     }
 
     /// The decoded string; borrowed unless it held escapes.
     pub fn decode(&self) -> Cow<'a, str> {
-        // The line was validated as UTF-8 before skimming.
-        let s = std::str::from_utf8(self.bytes).unwrap_or_default();
-        if self.escaped { Cow::Owned(unescape(s)) } else { Cow::Borrowed(s) }
+        if self.escaped { Cow::Owned(unescape(self.text)) } else { Cow::Borrowed(self.text) }
     }
 }
 
@@ -214,25 +215,33 @@ pub enum Line<'a> {
     Record(Record<'a>),
 }
 
-/// Parses one line (without its `\n`; a trailing `\r` is ignored). `utf8_checked`
-/// tells that the caller has validated the bytes already.
-pub fn parse_line(line: &[u8], utf8_checked: bool) -> Line<'_> {
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    if line.iter().all(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\x0c')) {
+/// Parses one line (without its `\n`; a trailing `\r` is ignored). Taking
+/// `&str` means the caller has validated UTF-8 (once per chunk, in the hot
+/// path); [`parse_bytes`] does it for a single line.
+pub fn parse_line(line: &str) -> Line<'_> {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    if line.bytes().all(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\x0c')) {
         return Line::Blank;
     }
-    if !utf8_checked && std::str::from_utf8(line).is_err() {
-        return Line::Malformed(Malformed::InvalidUtf8);
-    }
     let mut slots = [None; N_FIELDS];
-    match skim::skim_object(line, field_of, &mut slots) {
-        Ok(_) => Line::Record(record_from(&slots)),
+    match skim::skim_object(line.as_bytes(), field_of, &mut slots) {
+        Ok(_) => Line::Record(record_from(line, &slots)),
         Err(reason) => Line::Malformed(reason),
     }
 }
 
-fn record_from<'a>(slots: &[Option<Raw<'a>>; N_FIELDS]) -> Record<'a> {
-    let text = |f: Field| slots[f as usize].and_then(Text::from_raw);
+/// Parses one line of bytes: invalid UTF-8 is a malformed line (unless the
+/// line is blank).
+pub fn parse_bytes(line: &[u8]) -> Line<'_> {
+    match std::str::from_utf8(line) {
+        Ok(text) => parse_line(text),
+        Err(_) if line.iter().all(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\x0c')) => Line::Blank,
+        Err(_) => Line::Malformed(Malformed::InvalidUtf8),
+    }
+}
+
+fn record_from<'a>(line: &'a str, slots: &[Option<Raw<'a>>; N_FIELDS]) -> Record<'a> {
+    let text = |f: Field| slots[f as usize].and_then(|raw| Text::from_raw(line, raw));
     let num = |f: Field| slots[f as usize].and_then(number);
     Record {
         ts: slots[Field::Ts as usize].and_then(timestamp),
@@ -259,9 +268,14 @@ fn record_from<'a>(slots: &[Option<Raw<'a>>; N_FIELDS]) -> Record<'a> {
     }
 }
 
-/// A number, or a string holding one.
+/// A number, or a string holding one. Plain integers (statuses, latencies,
+/// attempts: nearly every number in a log) skip float parsing.
 fn number(raw: Raw<'_>) -> Option<f64> {
-    let s = std::str::from_utf8(raw.bytes()).ok()?.trim();
+    let bytes = raw.bytes();
+    if !bytes.is_empty() && bytes.len() <= 15 && bytes.iter().all(u8::is_ascii_digit) {
+        return Some(bytes.iter().fold(0u64, |n, &d| n * 10 + u64::from(d - b'0')) as f64);
+    }
+    let s = std::str::from_utf8(bytes).ok()?.trim();
     s.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 

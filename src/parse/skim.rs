@@ -109,16 +109,19 @@ struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
+    #[inline(always)]
     fn peek(&self) -> Option<u8> {
         self.b.get(self.i).copied()
     }
 
+    #[inline(always)]
     fn ws(&mut self) {
         while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
             self.i += 1;
         }
     }
 
+    #[inline(always)]
     fn expect(&mut self, c: u8) -> Result<(), Malformed> {
         self.ws();
         if self.peek() == Some(c) {
@@ -169,6 +172,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// After an element: true when `close` ended the container, false after `,`.
+    #[inline(always)]
     fn close_or_continue(&mut self, close: u8) -> Result<bool, Malformed> {
         self.ws();
         match self.peek() {
@@ -232,6 +236,7 @@ impl<'a> Scanner<'a> {
     /// A string; the scanner stands on its opening quote. Returns the contents
     /// and whether they hold an escape. Scans eight bytes at a time for the
     /// three bytes that matter (`"`, `\\`, control characters).
+    #[inline(always)]
     fn string(&mut self) -> Result<(&'a [u8], bool), Malformed> {
         let b = self.b;
         let start = self.i + 1;
@@ -262,6 +267,7 @@ impl<'a> Scanner<'a> {
         }
     }
 
+    #[inline(always)]
     fn literal(&mut self, word: &[u8]) -> Result<(), Malformed> {
         if self.b[self.i..].starts_with(word) {
             self.i += word.len();
@@ -272,6 +278,7 @@ impl<'a> Scanner<'a> {
     }
 
     /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
+    #[inline(always)]
     fn number(&mut self) -> Result<(), Malformed> {
         if self.peek() == Some(b'-') {
             self.i += 1;
@@ -295,12 +302,14 @@ impl<'a> Scanner<'a> {
         Ok(())
     }
 
+    #[inline(always)]
     fn digits(&mut self) {
         while self.peek().is_some_and(|c| c.is_ascii_digit()) {
             self.i += 1;
         }
     }
 
+    #[inline(always)]
     fn required_digits(&mut self) -> Result<(), Malformed> {
         let start = self.i;
         self.digits();

@@ -1,14 +1,14 @@
 use super::*;
 
 fn record(line: &str) -> Record<'_> {
-    match parse_line(line.as_bytes(), false) {
+    match parse_line(line) {
         Line::Record(r) => r,
         other => panic!("{line}: {other:?}"),
     }
 }
 
 fn malformed(line: &[u8]) -> Malformed {
-    match parse_line(line, false) {
+    match parse_bytes(line) {
         Line::Malformed(m) => m,
         other => panic!("{}: {other:?}", String::from_utf8_lossy(line)),
     }
@@ -70,8 +70,9 @@ fn escaped_strings_decode() {
 
 #[test]
 fn blank_and_crlf() {
-    assert_eq!(parse_line(b"", false), Line::Blank);
-    assert_eq!(parse_line(b"  \t\r", false), Line::Blank);
+    assert_eq!(parse_line(""), Line::Blank);
+    assert_eq!(parse_line("  \t\r"), Line::Blank);
+    assert_eq!(parse_bytes(b" \t"), Line::Blank);
     assert_eq!(record("{\"status\":200}\r").status, Some(200));
 }
 
@@ -125,8 +126,9 @@ fn agrees_with_serde_json_on_validity() {
         r#"{"a":{"b"}}"#,
     ];
     for case in cases {
-        let ours = matches!(parse_line(case.as_bytes(), false), Line::Record(_));
+        let ours = matches!(parse_line(case), Line::Record(_));
         let serde = serde_json::from_str::<serde_json::Value>(case).is_ok();
         assert_eq!(ours, serde, "{case}");
     }
 }
+

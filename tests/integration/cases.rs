@@ -18,7 +18,9 @@ fn every_case_gets_its_expected_category() {
         let text = std::fs::read_to_string(file).unwrap();
         let expected: Vec<String> = text
             .lines()
-            .map(|l| serde_json::from_str::<Value>(l).unwrap()["expect"].as_str().unwrap().to_string())
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["expect"].as_str().unwrap().to_string()
+            })
             .collect();
         let out = ok_stdout(&errlens(&["classify", "--all", file.to_str().unwrap()], None), 0);
         let got: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
@@ -26,7 +28,13 @@ fn every_case_gets_its_expected_category() {
         for (row, want) in got.iter().zip(&expected) {
             checked += 1;
             if row["category"] != want.as_str() {
-                wrong.push(format!("{}:{} expected {want} got {} ({})", file.display(), row["line"], row["category"], row["message"]));
+                wrong.push(format!(
+                    "{}:{} expected {want} got {} ({})",
+                    file.display(),
+                    row["line"],
+                    row["category"],
+                    row["message"]
+                ));
             }
         }
     }

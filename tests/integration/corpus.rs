@@ -65,9 +65,7 @@ fn every_corpus_row_classifies_as_logged() {
     let mut wrong = Vec::new();
     for row in rows() {
         let line = as_record(&row.value);
-        let Line::Record(record) = parse_line(line.as_bytes(), false) else {
-            panic!("{}: not a record", row.id)
-        };
+        let Line::Record(record) = parse_line(&line) else { panic!("{}: not a record", row.id) };
         let got = cause_id(&classifier, classifier.classify_record(&record).cause);
         if !row.expect.contains(&got) {
             wrong.push(format!("{} expected {:?} got {got}", row.id, row.expect));
