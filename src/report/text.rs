@@ -85,13 +85,14 @@ fn causes(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
             "ROOT CAUSES", "count", "share", "owner"
         ))
     )?;
+    let day = report.summary.time_range.as_ref().map_or("", |t| &t.start[..t.start.len().min(10)]);
     for (i, c) in report.causes.iter().enumerate() {
-        cause(i + 1, c, p, out)?;
+        cause(i + 1, c, day, p, out)?;
     }
     Ok(())
 }
 
-fn cause(rank: usize, c: &CauseRow, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
+fn cause(rank: usize, c: &CauseRow, day: &str, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     let id = format!("{rank:>2}  {}", c.category);
     writeln!(
         out,
@@ -104,7 +105,7 @@ fn cause(rank: usize, c: &CauseRow, p: &Paint, out: &mut dyn Write) -> io::Resul
     )?;
     writeln!(out, "    {}", c.title)?;
     let seen = match (&c.first_seen, &c.last_seen) {
-        (Some(a), Some(b)) => format!("seen {a} → {b}"),
+        (Some(a), Some(b)) => format!("seen {} → {}", short_time(a, day), short_time(b, day)),
         _ => "no timestamps".to_string(),
     };
     let mut facts = vec![seen];
@@ -172,6 +173,13 @@ fn malformed(s: &Summary, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+/// `2026-11-21T10:00:01.250Z` -> `10:00:01` on `day`, `2026-11-22 10:00:01` otherwise.
+fn short_time(ts: &str, day: &str) -> String {
+    let (date, rest) = ts.split_once('T').unwrap_or((ts, ""));
+    let clock = rest.get(..8).unwrap_or(rest);
+    if date == day { clock.to_string() } else { format!("{date} {clock}") }
+}
+
 fn tops(list: &[Top], n: usize) -> String {
     let shown: Vec<String> =
         list.iter().take(n).map(|t| format!("{} ({})", t.name, thousands(t.count))).collect();
@@ -221,5 +229,7 @@ mod tests {
         assert_eq!(percent(0.0791), "7.9%");
         assert_eq!(clip("a\n  b", 10), "a b");
         assert_eq!(clip("abcdef", 3), "abc…");
+        assert_eq!(short_time("2026-11-21T10:00:01.250Z", "2026-11-21"), "10:00:01");
+        assert_eq!(short_time("2026-11-22T10:00:01Z", "2026-11-21"), "2026-11-22 10:00:01");
     }
 }
