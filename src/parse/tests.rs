@@ -131,4 +131,3 @@ fn agrees_with_serde_json_on_validity() {
         assert_eq!(ours, serde, "{case}");
     }
 }
-
