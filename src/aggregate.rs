@@ -140,9 +140,83 @@ pub struct CauseStats {
     pub evidence: BTreeMap<String, Tally>,
     /// The earliest failure.
     pub example: Option<Example>,
+    /// Rate limits by (model, dimension): the limit and the peak usage.
+    pub limits: BTreeMap<(String, String), LimitStats>,
+    /// Model fixes by the model asked for (typo suggestion, or retirement).
+    pub model_fixes: BTreeMap<String, ModelFix>,
+}
+
+/// A rate limit seen in messages: the largest limit and usage reported.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LimitStats {
+    /// The limit stated (the largest, should it change).
+    pub limit: u64,
+    /// The highest usage stated.
+    pub peak_used: Option<u64>,
+    /// Failures that stated it.
+    pub count: u64,
+}
+
+impl LimitStats {
+    fn merge(&mut self, other: &LimitStats) {
+        self.limit = self.limit.max(other.limit);
+        self.peak_used = self.peak_used.max(other.peak_used);
+        self.count += other.count;
+    }
+}
+
+/// What to ask for instead of a model that failed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ModelFix {
+    /// The nearest known id (typos).
+    pub suggestion: Option<String>,
+    /// The shutdown date (retired models).
+    pub shutdown_date: Option<String>,
+    /// The replacement active at the record's time (retired models).
+    pub replacement: Option<String>,
+    /// Failures.
+    pub count: u64,
+}
+
+impl ModelFix {
+    /// Adds `other`'s count; of two different fixes the smaller is kept, so
+    /// the result does not depend on the order of merging.
+    fn absorb(&mut self, other: ModelFix) {
+        let count = self.count + other.count;
+        let key =
+            |f: &ModelFix| (f.suggestion.clone(), f.shutdown_date.clone(), f.replacement.clone());
+        if self.count == 0 || key(&other) < key(self) {
+            *self = other;
+        }
+        self.count = count;
+    }
 }
 
 impl CauseStats {
+    /// Adds the typed evidence of one failure.
+    fn observe_evidence(&mut self, evidence: &[(String, String)], model: Option<&str>) {
+        let get = |k: &str| evidence.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+        let named = get("model").or(model).unwrap_or("(model not logged)");
+        if let Some(limit) = get("limit").and_then(|l| l.parse::<u64>().ok()) {
+            let key = (named.to_string(), get("dimension").unwrap_or_default().to_string());
+            let used = get("used").and_then(|u| u.parse::<u64>().ok());
+            self.limits.entry(key).or_default().merge(&LimitStats {
+                limit,
+                peak_used: used,
+                count: 1,
+            });
+        }
+        if get("suggestion").is_some() || get("shutdown_date").is_some() {
+            let fix = ModelFix {
+                suggestion: get("suggestion").map(str::to_string),
+                shutdown_date: get("shutdown_date").map(str::to_string),
+                replacement: get("replacement").map(str::to_string),
+                count: 1,
+            };
+            self.model_fixes.entry(named.to_string()).or_default().absorb(fix);
+        }
+    }
+
     fn merge(&mut self, other: CauseStats) {
         self.count += other.count;
         self.seen.merge(other.seen);
@@ -153,6 +227,12 @@ impl CauseStats {
             merge_tally(self.evidence.entry(name).or_default(), tally);
         }
         keep_earliest(&mut self.example, other.example);
+        for (key, limit) in other.limits {
+            self.limits.entry(key).or_default().merge(&limit);
+        }
+        for (model, fix) in other.model_fixes {
+            self.model_fixes.entry(model).or_default().absorb(fix);
+        }
     }
 }
 
@@ -249,6 +329,7 @@ impl Stats {
         for (name, value) in &verdict.evidence {
             bump(cause.evidence.entry(name.clone()).or_default(), value);
         }
+        cause.observe_evidence(&verdict.evidence, model.as_deref());
         if cause.example.as_ref().is_none_or(|e| place < e.place) {
             cause.example = Some(example());
         }

@@ -8,8 +8,8 @@ use crate::aggregate::{CauseStats, Counts, Example, Place, Stats, Tally};
 use crate::parse::time;
 use crate::redact;
 use crate::report::model::{
-    CauseRow, DimRow, ExampleRow, FileRow, MalformedRow, Report, SCHEMA_VERSION, SignatureRow,
-    Summary, TimeRange, Top,
+    CauseRow, DimRow, Distribution, ExampleRow, FileRow, MalformedRow, ModelFixRow, RateLimitRow,
+    Report, SCHEMA_VERSION, SignatureRow, Summary, TimeRange, Top,
 };
 use crate::taxonomy::Taxonomy;
 
@@ -110,6 +110,9 @@ fn cause_row(
         top_projects: top(&c.projects, false),
         top_models: top(&c.models, false),
         evidence: c.evidence.iter().map(|(k, t)| (k.clone(), top(t, false))).collect(),
+        rate_limits: rate_limit_rows(c),
+        retry_after_s: c.evidence.get("retry_after_s").and_then(distribution),
+        model_fixes: model_fix_rows(c),
         example: c.example.as_ref().map(example),
         fix: cause.fix.clone(),
     }
@@ -128,6 +131,65 @@ pub fn top(tally: &Tally, keys: bool) -> Vec<Top> {
     rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
     rows.truncate(TOP);
     rows
+}
+
+/// Rate limits stated by a cause's failures, most frequent first.
+fn rate_limit_rows(c: &CauseStats) -> Vec<RateLimitRow> {
+    let mut rows: Vec<RateLimitRow> = c
+        .limits
+        .iter()
+        .map(|((model, dimension), l)| RateLimitRow {
+            model: model.clone(),
+            dimension: dimension.clone(),
+            limit: l.limit,
+            peak_used: l.peak_used,
+            count: l.count,
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.count.cmp(&a.count).then_with(|| (&a.model, &a.dimension).cmp(&(&b.model, &b.dimension)))
+    });
+    rows
+}
+
+/// Models that failed and what to use instead, most frequent first.
+fn model_fix_rows(c: &CauseStats) -> Vec<ModelFixRow> {
+    let mut rows: Vec<ModelFixRow> = c
+        .model_fixes
+        .iter()
+        .map(|(model, f)| ModelFixRow {
+            model: model.clone(),
+            suggestion: f.suggestion.clone(),
+            shutdown_date: f.shutdown_date.clone(),
+            replacement: f.replacement.clone(),
+            count: f.count,
+        })
+        .collect();
+    rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.model.cmp(&b.model)));
+    rows
+}
+
+/// The distribution of a tally of numbers (value -> count).
+pub fn distribution(tally: &Tally) -> Option<Distribution> {
+    let mut values: Vec<(f64, u64)> =
+        tally.iter().filter_map(|(v, &n)| v.parse::<f64>().ok().map(|v| (v, n))).collect();
+    values.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let count: u64 = values.iter().map(|(_, n)| n).sum();
+    let at = |q: f64| {
+        let rank = ((q * count as f64).ceil() as u64).max(1);
+        let mut seen = 0;
+        values.iter().find(|(_, n)| {
+            seen += n;
+            seen >= rank
+        })
+    };
+    Some(Distribution {
+        count,
+        min: values.first()?.0,
+        p50: at(0.5)?.0,
+        p90: at(0.9)?.0,
+        max: values.last()?.0,
+    })
 }
 
 fn dim_rows(map: &rustc_hash::FxHashMap<Box<str>, Counts>, keys: bool) -> Vec<DimRow> {
@@ -152,4 +214,20 @@ fn dim_rows(map: &rustc_hash::FxHashMap<Box<str>, Counts>, keys: bool) -> Vec<Di
 /// a / b rounded to 6 decimals, 0 when b is 0 (stable across platforms).
 pub fn ratio(a: u64, b: u64) -> f64 {
     if b == 0 { 0.0 } else { (a as f64 / b as f64 * 1e6).round() / 1e6 }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distributions_weight_by_count() {
+        let mut tally = Tally::default();
+        for (v, n) in [("0.5", 5u64), ("2", 4), ("60", 1), ("x", 3)] {
+            tally.insert(v.into(), n);
+        }
+        let d = distribution(&tally).unwrap();
+        assert_eq!((d.count, d.min, d.p50, d.p90, d.max), (10, 0.5, 0.5, 2.0, 60.0));
+        assert_eq!(distribution(&Tally::default()), None);
+    }
 }

@@ -29,6 +29,10 @@ pub struct Key<'a> {
     pub provider: Option<&'a [u8]>,
     /// The day of the record (retirement is judged at the record's date).
     pub day: Option<i64>,
+    /// Logged response headers (retry-after evidence).
+    pub headers: Option<&'a [u8]>,
+    /// Logged retry-after, as `f64` bits.
+    pub retry_after: Option<u64>,
 }
 
 #[derive(Debug)]
@@ -38,6 +42,8 @@ struct Owned {
     model: Option<Box<[u8]>>,
     provider: Option<Box<[u8]>>,
     day: Option<i64>,
+    headers: Option<Box<[u8]>>,
+    retry_after: Option<u64>,
 }
 
 impl Owned {
@@ -47,6 +53,8 @@ impl Owned {
             && self.model.as_deref() == k.model
             && self.provider.as_deref() == k.provider
             && self.day == k.day
+            && self.headers.as_deref() == k.headers
+            && self.retry_after == k.retry_after
     }
 }
 
@@ -92,6 +100,8 @@ impl Cache {
                 model: key.model.map(Into::into),
                 provider: key.provider.map(Into::into),
                 day: key.day,
+                headers: key.headers.map(Into::into),
+                retry_after: key.retry_after,
             };
             s.entry(hash).or_default().push((owned, verdict.clone()));
         }
@@ -117,13 +127,22 @@ mod tests {
     #[test]
     fn same_key_same_verdict_other_key_recomputed() {
         let cache = Cache::default();
-        let key =
-            Key { error: b"e", status: Some(429), model: Some(b"m"), provider: None, day: Some(1) };
+        let key = Key {
+            error: b"e",
+            status: Some(429),
+            model: Some(b"m"),
+            provider: None,
+            day: Some(1),
+            headers: None,
+            retry_after: None,
+        };
         assert_eq!(cache.get_or_insert(key, || verdict("first")).info.message, "first");
         assert_eq!(cache.get_or_insert(key, || verdict("second")).info.message, "first");
         let other_day = Key { day: Some(2), ..key };
         assert_eq!(cache.get_or_insert(other_day, || verdict("third")).info.message, "third");
         let other_model = Key { model: None, ..key };
         assert_eq!(cache.get_or_insert(other_model, || verdict("fourth")).info.message, "fourth");
+        let other_headers = Key { headers: Some(b"{}"), ..key };
+        assert_eq!(cache.get_or_insert(other_headers, || verdict("fifth")).info.message, "fifth");
     }
 }

@@ -5,6 +5,7 @@
 //! and a failure no rule matches keeps its message signature ([`signature`]).
 
 mod cache;
+pub mod evidence;
 pub mod models;
 pub mod rules;
 pub mod signature;
@@ -45,6 +46,10 @@ pub struct Context<'a> {
     pub provider: Option<&'a str>,
     /// The record's time.
     pub ts: Option<Millis>,
+    /// The logged response headers (raw JSON object).
+    pub headers: Option<&'a [u8]>,
+    /// The logged retry-after, in seconds.
+    pub retry_after: Option<f64>,
 }
 
 /// The compiled classifier: taxonomy, rules and model catalog.
@@ -86,6 +91,8 @@ impl Classifier {
             model: record.model.map(|m| m.raw()),
             provider: record.provider.map(|p| p.raw()),
             day: record.ts.map(|t| t.div_euclid(86_400_000)),
+            headers: record.headers.map(|h| h.bytes()),
+            retry_after: record.retry_after.map(f64::to_bits),
         };
         self.cache.get_or_insert(key, || self.classify_uncached(record))
     }
@@ -102,25 +109,56 @@ impl Classifier {
         };
         let model = record.model.map(|m| m.decode());
         let provider = record.provider.map(|p| p.decode());
-        let context =
-            Context { model: model.as_deref(), provider: provider.as_deref(), ts: record.ts };
+        let context = Context {
+            model: model.as_deref(),
+            provider: provider.as_deref(),
+            ts: record.ts,
+            headers: record.headers.map(|h| h.bytes()),
+            retry_after: record.retry_after,
+        };
         self.classify(info, &context)
     }
 
     /// Classifies an unwrapped error.
     pub fn classify(&self, info: ErrorInfo, context: &Context<'_>) -> Verdict {
         let provider = context.provider.map(str::to_ascii_lowercase);
-        let Some(found) = self.rules.find(&info, provider.as_deref()) else {
-            let evidence = self.rules.extract(&info.message);
-            let signature = Some(signature::signature(&info.message, info.status));
-            return Verdict { cause: self.unclassified, info, evidence, signature, rule: None };
+        let found = self.rules.find(&info, provider.as_deref());
+        let (cause, mut evidence, rule) = match found {
+            None => (self.unclassified, self.rules.extract(&info.message), None),
+            Some(found) => {
+                let mut evidence = found.evidence;
+                let cause = match found.rule.target {
+                    Target::Cause(cause) => cause,
+                    Target::Model => self.judge_model(&info, context, &mut evidence),
+                };
+                (cause, evidence, Some(found.rule.name.clone()))
+            }
         };
-        let mut evidence = found.evidence;
-        let cause = match found.rule.target {
-            Target::Cause(cause) => cause,
-            Target::Model => self.judge_model(&info, context, &mut evidence),
-        };
-        Verdict { cause, info, evidence, signature: None, rule: Some(found.rule.name.clone()) }
+        if cause == self.id("model.retired") {
+            self.retirement_evidence(context, &mut evidence);
+        }
+        evidence::normalize(&mut evidence, &info, context.headers, context.retry_after);
+        evidence::implied_dimension(&mut evidence, &self.taxonomy.cause(cause).id);
+        let signature = rule.is_none().then(|| signature::signature(&info.message, info.status));
+        Verdict { cause, info, evidence, signature, rule }
+    }
+
+    /// A message that says "deprecated" names the model: add its shutdown date
+    /// and the replacement active at the record's time, when the catalog knows.
+    fn retirement_evidence(&self, context: &Context<'_>, evidence: &mut Vec<(String, String)>) {
+        if evidence.iter().any(|(k, _)| k == "shutdown_date") {
+            return;
+        }
+        let named = evidence.iter().find(|(k, _)| k == "model").map(|(_, v)| v.clone());
+        let Some(name) = named.or_else(|| context.model.map(str::to_string)) else { return };
+        if let Some(model) = self.catalog.lookup(&name) {
+            let at = context.ts.unwrap_or(self.now);
+            evidence.push(("model".to_string(), name));
+            evidence.extend(model.shutdown_date.clone().map(|d| ("shutdown_date".to_string(), d)));
+            evidence.extend(
+                self.catalog.replacement_at(model, at).map(|r| ("replacement".to_string(), r)),
+            );
+        }
     }
 
     /// Settles a "model not found" with the catalog, adding its evidence.

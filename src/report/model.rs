@@ -121,6 +121,12 @@ pub struct CauseRow {
     pub top_models: Vec<Top>,
     /// Evidence values by name, most frequent first.
     pub evidence: BTreeMap<String, Vec<Top>>,
+    /// Rate limits the messages state, by model and dimension, with the peak usage.
+    pub rate_limits: Vec<RateLimitRow>,
+    /// Retry-after (seconds) over these failures, from messages and headers.
+    pub retry_after_s: Option<Distribution>,
+    /// Models asked for and what to ask for instead (typos, retired models).
+    pub model_fixes: Vec<ModelFixRow>,
     /// The earliest failure, redacted.
     pub example: Option<ExampleRow>,
     /// The fix, as steps.
@@ -169,4 +175,49 @@ pub struct DimRow {
     pub failures: u64,
     /// failures / requests.
     pub error_rate: f64,
+}
+
+/// A rate limit stated by the failures of one model.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct RateLimitRow {
+    /// The model named in the message (or logged).
+    pub model: String,
+    /// `TPM`, `RPM`, `RPD`, `TPD`, `IPM` or empty when unstated.
+    pub dimension: String,
+    /// The limit.
+    pub limit: u64,
+    /// The highest usage stated.
+    pub peak_used: Option<u64>,
+    /// Failures that stated it.
+    pub count: u64,
+}
+
+/// A distribution of values.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Distribution {
+    /// How many values.
+    pub count: u64,
+    /// Smallest.
+    pub min: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// Largest.
+    pub max: f64,
+}
+
+/// A model that failed and what to use instead.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ModelFixRow {
+    /// The model asked for.
+    pub model: String,
+    /// The nearest known id (typos).
+    pub suggestion: Option<String>,
+    /// Shutdown date (retired models).
+    pub shutdown_date: Option<String>,
+    /// Replacement active at the time of the failures (retired models).
+    pub replacement: Option<String>,
+    /// Failures.
+    pub count: u64,
 }

@@ -117,15 +117,7 @@ fn cause(rank: usize, c: &CauseRow, day: &str, p: &Paint, out: &mut dyn Write) -
         }
     }
     writeln!(out, "    {}", p.dim(&facts.join(" · ")))?;
-    let evidence: Vec<String> = c
-        .evidence
-        .iter()
-        .filter(|(k, _)| k.as_str() != "model")
-        .map(|(k, v)| format!("{k} {}", tops(v, 2)))
-        .collect();
-    if !evidence.is_empty() {
-        writeln!(out, "    evidence: {}", evidence.join(" · "))?;
-    }
+    evidence(c, out)?;
     if let Some(e) = &c.example {
         let status = e.status.map_or("---".to_string(), |s| s.to_string());
         writeln!(out, "    e.g. {} {status} {}", e.place, p.dim(&clip(&e.message, 140)))?;
@@ -135,6 +127,68 @@ fn cause(rank: usize, c: &CauseRow, day: &str, p: &Paint, out: &mut dyn Write) -
         writeln!(out, "    {label} {}. {step}", i + 1)?;
     }
     Ok(())
+}
+
+/// Raw evidence worth a line of its own; the rest is summarized or noise.
+const SHOWN_EVIDENCE: [&str; 10] = [
+    "key_hint",
+    "failing_host",
+    "param",
+    "param_name",
+    "api_version",
+    "max_context",
+    "max_output",
+    "max_length",
+    "base_model",
+    "scopes",
+];
+
+fn evidence(c: &CauseRow, out: &mut dyn Write) -> io::Result<()> {
+    let limits: Vec<String> = c.rate_limits.iter().take(3).map(limit).collect();
+    if !limits.is_empty() {
+        writeln!(out, "    limits: {}", limits.join(" · "))?;
+    }
+    if let Some(d) = &c.retry_after_s {
+        let s = |v: f64| format!("{}s", crate::classify::evidence::fmt_seconds(v));
+        writeln!(
+            out,
+            "    retry-after: p50 {} · p90 {} · max {} ({} failures)",
+            s(d.p50),
+            s(d.p90),
+            s(d.max),
+            d.count
+        )?;
+    }
+    let fixes: Vec<String> = c.model_fixes.iter().take(4).map(model_fix).collect();
+    if !fixes.is_empty() {
+        writeln!(out, "    models: {}", fixes.join(" · "))?;
+    }
+    let raw: Vec<String> = SHOWN_EVIDENCE
+        .iter()
+        .filter_map(|k| c.evidence.get(*k).map(|v| format!("{k} {}", tops(v, 2))))
+        .collect();
+    if !raw.is_empty() {
+        writeln!(out, "    evidence: {}", raw.join(" · "))?;
+    }
+    Ok(())
+}
+
+/// `TPM 30,000 on gpt-4o, peak used 29,937`.
+fn limit(l: &super::model::RateLimitRow) -> String {
+    let peak = l.peak_used.map_or(String::new(), |u| format!(", peak used {}", thousands(u)));
+    format!("{} {} on {}{peak}", l.dimension, thousands(l.limit), l.model).trim_start().to_string()
+}
+
+/// `gtp-4o → gpt-4o (2)` or `text-davinci-003 retired 2024-01-04, use gpt-5.6-terra (1)`.
+fn model_fix(f: &super::model::ModelFixRow) -> String {
+    match (&f.suggestion, &f.shutdown_date) {
+        (Some(s), _) => format!("{} → {s} ({})", f.model, thousands(f.count)),
+        (None, Some(date)) => {
+            let instead = f.replacement.as_deref().map_or(String::new(), |r| format!(", use {r}"));
+            format!("{} retired {date}{instead} ({})", f.model, thousands(f.count))
+        }
+        (None, None) => format!("{} ({})", f.model, thousands(f.count)),
+    }
 }
 
 fn unclassified(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {

@@ -69,6 +69,19 @@ fn accounting_adds_up_and_places_are_exact() {
     assert_eq!(typo["retry"], "no");
     assert!(!typo["fix"].as_array().unwrap().is_empty());
     assert_eq!(r["unclassified"][0]["signature"], "I am a teapot (ref <n>)");
+    let tpm = r["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["category"] == "rate_limit.tokens")
+        .unwrap();
+    assert_eq!(
+        tpm["rate_limits"],
+        serde_json::json!([{"model": "gpt-4o", "dimension": "TPM", "limit": 30000, "peak_used": 29937, "count": 1}])
+    );
+    assert_eq!(tpm["retry_after_s"]["p50"], 0.644);
+    assert_eq!(typo["model_fixes"][0]["model"], "gtp-4o");
+    assert_eq!(typo["model_fixes"][0]["suggestion"], "gpt-4o");
 }
 
 #[test]
@@ -175,7 +188,8 @@ fn classify_writes_one_line_per_failure() {
         assert!(quota.get(key).is_some(), "{key}");
     }
     assert_eq!(rows[1]["evidence"]["limit"], "30000");
-    assert_eq!(rows[1]["evidence"]["retry_after"], "644ms");
+    assert_eq!(rows[1]["evidence"]["retry_after_s"], "0.644");
+    assert_eq!(rows[1]["evidence"]["dimension"], "TPM");
     assert_eq!(rows[2]["line"], 7);
     assert_eq!(rows[2]["status"], 404);
     let all = ok_stdout(&errlens(&["classify", "--all", path.to_str().unwrap()], None), 0);

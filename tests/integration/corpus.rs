@@ -84,7 +84,7 @@ fn every_corpus_raw_text_classifies_when_pasted() {
         let context = Context {
             model: row.value["model"].as_str(),
             provider: row.value["provider"].as_str(),
-            ts: None,
+            ..Context::default()
         };
         let got = cause_id(&classifier, classifier.classify(info, &context).cause);
         if !row.expect.contains(&got) {
