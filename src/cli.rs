@@ -24,6 +24,52 @@ pub enum Command {
     Analyze(AnalyzeArgs),
     /// Write one classified record per failed request (or per request with --all).
     Classify(ClassifyArgs),
+    /// Explain one pasted error: root cause, fix, diagnostic command and code.
+    Explain(ExplainArgs),
+    /// List every root cause with its owner, retry advice and signals.
+    Taxonomy(TaxonomyArgs),
+}
+
+/// `errlens explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The error: a JSON body, an SDK exception string, an HTML page or a whole
+    /// log line. `-` or nothing reads stdin.
+    pub text: Option<String>,
+    /// The model the request asked for, when the text does not say.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// The provider (openai, azure, ...), when the text does not say.
+    #[arg(long)]
+    pub provider: Option<String>,
+    /// The HTTP status, when the text does not say.
+    #[arg(long)]
+    pub status: Option<u16>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+    pub format: DocFormat,
+    /// Extra rules file (TOML), as for `analyze`. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+}
+
+/// `errlens taxonomy`.
+#[derive(Debug, Args)]
+pub struct TaxonomyArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DocFormat::Text)]
+    pub format: DocFormat,
+}
+
+/// Formats of `explain` and `taxonomy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DocFormat {
+    /// For the terminal.
+    Text,
+    /// Markdown.
+    Markdown,
+    /// JSON.
+    Json,
 }
 
 /// Options shared by the commands that read logs.

@@ -6,7 +6,9 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{AnalyzeArgs, ClassifyArgs, Cli, ColorChoice, Command, InputArgs};
+use crate::cli::{
+    AnalyzeArgs, ClassifyArgs, Cli, ColorChoice, Command, DocFormat, ExplainArgs, InputArgs,
+};
 use crate::error::{Error, Result};
 use crate::input::{self, Source};
 use crate::parse::time::Millis;
@@ -36,6 +38,24 @@ pub enum Task {
         /// Every record, not only failures.
         all: bool,
     },
+    /// `explain`: one error, explained.
+    Explain {
+        /// The error text.
+        text: String,
+        /// Context the text may lack.
+        model: Option<String>,
+        /// Provider the text may lack.
+        provider: Option<String>,
+        /// Status the text may lack.
+        status: Option<u16>,
+        /// Output format.
+        format: DocFormat,
+    },
+    /// `taxonomy`: every root cause.
+    Taxonomy {
+        /// Output format.
+        format: DocFormat,
+    },
 }
 
 /// Everything a run needs.
@@ -62,6 +82,50 @@ impl Config {
         match cli.command {
             Command::Analyze(args) => Self::analyze(args),
             Command::Classify(args) => Self::classify(args),
+            Command::Explain(args) => Self::explain(args),
+            Command::Taxonomy(args) => {
+                Ok(Self::bare(Task::Taxonomy { format: args.format }, Vec::new()))
+            }
+        }
+    }
+
+    fn explain(args: ExplainArgs) -> Result<Config> {
+        let text = match args.text.as_deref() {
+            Some(t) if t != "-" => t.to_string(),
+            _ => {
+                if std::io::stdin().is_terminal() {
+                    return Err(Error::Usage(
+                        "no error to explain: pass it as an argument or on stdin".to_string(),
+                    ));
+                }
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                    .map_err(|e| Error::Input { path: PathBuf::from("-"), source: e })?;
+                text
+            }
+        };
+        if text.trim().is_empty() {
+            return Err(Error::Usage("the error to explain is empty".to_string()));
+        }
+        let task = Task::Explain {
+            text,
+            model: args.model,
+            provider: args.provider,
+            status: args.status,
+            format: args.format,
+        };
+        Ok(Self::bare(task, read_rules(&args.rules)?))
+    }
+
+    /// A configuration that reads no logs.
+    fn bare(task: Task, rules: Vec<(String, String)>) -> Config {
+        Config {
+            task,
+            sources: Vec::new(),
+            plan: Plan { threads: 1, chunk_size: DEFAULT_CHUNK_SIZE },
+            rules,
+            output: None,
+            now: now(),
         }
     }
 
@@ -100,15 +164,7 @@ impl Config {
             Some(n) => n,
             None => DEFAULT_CHUNK_SIZE,
         };
-        let rules = input
-            .rules
-            .iter()
-            .map(|p| {
-                std::fs::read_to_string(p)
-                    .map(|text| (p.display().to_string(), text))
-                    .map_err(|e| Error::Input { path: p.clone(), source: e })
-            })
-            .collect::<Result<_>>()?;
+        let rules = read_rules(&input.rules)?;
         Ok(Config {
             task,
             sources: sources(&input.paths)?,
@@ -118,6 +174,18 @@ impl Config {
             now: now(),
         })
     }
+}
+
+/// Reads `--rules` files: `(path, text)`.
+fn read_rules(paths: &[PathBuf]) -> Result<Vec<(String, String)>> {
+    paths
+        .iter()
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .map(|text| (p.display().to_string(), text))
+                .map_err(|e| Error::Input { path: p.clone(), source: e })
+        })
+        .collect()
 }
 
 /// The inputs: the paths given, or stdin when none are and it is not a terminal.

@@ -7,12 +7,13 @@ use std::io::Write;
 
 use crate::aggregate::{Place, Stats};
 use crate::analyze;
-use crate::classify::Classifier;
+use crate::classify::{Classifier, Context, Verdict, unwrap};
 use crate::config::{Config, Task};
 use crate::error::Result;
 use crate::parse::Line;
 use crate::pipeline::{self, Job};
 use crate::redact;
+use crate::report::playbook::{self, Explanation};
 use crate::report::records::{self, Classified};
 use crate::report::{self, Report};
 
@@ -49,7 +50,41 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Outcome> {
             Ok(outcome(&report, *strict))
         }
         Task::Classify { all, .. } => classify_records(config, &classifier, *all, out),
+        Task::Explain { text, model, provider, status, format } => {
+            let context = Context {
+                model: model.as_deref(),
+                provider: provider.as_deref(),
+                ..Context::default()
+            };
+            let verdict = explain(&classifier, text, &context, *status);
+            let cause = classifier.taxonomy().cause(verdict.cause);
+            playbook::render(&Explanation::new(cause, &verdict), *format, out)?;
+            out.flush()?;
+            Ok(Outcome::Ok)
+        }
+        Task::Taxonomy { format } => {
+            report::taxonomy::render(classifier.taxonomy(), *format, out)?;
+            out.flush()?;
+            Ok(Outcome::Ok)
+        }
     }
+}
+
+/// The verdict for one pasted error. A whole log line (a JSON object with a
+/// failure in canonical fields) is classified as logged; anything else is
+/// unwrapped as text, with the context given on the command line.
+pub fn explain(
+    classifier: &Classifier,
+    text: &str,
+    context: &Context<'_>,
+    status: Option<u16>,
+) -> Verdict {
+    if let Line::Record(record) = crate::parse::parse_line(text.trim()) {
+        if record.is_failure() {
+            return Verdict::clone(&classifier.classify_record(&record));
+        }
+    }
+    classifier.classify(unwrap::unwrap_text(text, status), context)
 }
 
 /// Reads the inputs and builds the report.

@@ -1,9 +1,12 @@
 //! Report stage: one renderer per output format, all reading the same
-//! [`model::Report`]. The per-record `classify` output lives in [`records`].
+//! [`model::Report`]. The per-record `classify` output lives in [`records`],
+//! `explain` in [`playbook`] and `taxonomy` in [`taxonomy`].
 
 mod json;
 pub mod model;
+pub mod playbook;
 pub mod records;
+pub mod taxonomy;
 mod text;
 
 use std::io::{self, Write};

@@ -5,4 +5,5 @@
 mod cases;
 mod cli;
 mod corpus;
+mod explain;
 mod util;
