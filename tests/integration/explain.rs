@@ -143,3 +143,22 @@ fn every_taxonomy_id_is_reached_by_a_corpus_row_or_a_case() {
         .collect();
     assert!(missing.is_empty(), "no test reaches {missing:?}");
 }
+
+#[test]
+fn explain_splits_context_overflow_by_part() {
+    let text = "This model's maximum context length is 8192 tokens. However, you requested 8711 tokens (6211 in the messages, 1500 in the functions, 1000 in the completion).";
+    let e: Value =
+        serde_json::from_str(&ok_stdout(&errlens(&["explain", "--format", "json", text], None), 0))
+            .unwrap();
+    assert_eq!(e["category"], "request.context_length_exceeded");
+    let ev = &e["evidence"];
+    assert_eq!(
+        (
+            &ev["max_context"],
+            &ev["prompt_tokens"],
+            &ev["function_tokens"],
+            &ev["completion_tokens"]
+        ),
+        (&Value::from("8192"), &Value::from("6211"), &Value::from("1500"), &Value::from("1000"))
+    );
+}
