@@ -27,7 +27,14 @@ fn log_bytes() -> Vec<u8> {
 
 fn config(path: PathBuf, threads: usize) -> Config {
     Config {
-        task: Task::Analyze { format: Format::Json, style: Style::default(), strict: false },
+        task: Task::Analyze {
+            format: Format::Json,
+            style: Style::default(),
+            strict: false,
+            every_minutes: None,
+            fail_on: Vec::new(),
+            max_error_rate: None,
+        },
         sources: vec![Source::File(path)],
         plan: Plan { threads, chunk_size: DEFAULT_CHUNK_SIZE },
         rules: Vec::new(),
@@ -53,7 +60,10 @@ fn pipeline(c: &mut Criterion) {
     for threads in [1, 2] {
         let config = config(path.clone(), threads);
         group.bench_function(format!("analyze_threads_{threads}"), |b| {
-            b.iter(|| errlens::run::analyze_report(&config, &classifier).expect("analyze runs"))
+            b.iter(|| {
+                errlens::run::analyze_report(&config, &classifier, Default::default())
+                    .expect("analyze runs")
+            })
         });
     }
     group.finish();

@@ -270,6 +270,15 @@ pub struct Stats {
     pub projects: FxHashMap<Box<str>, Counts>,
     /// Requests and failures by model.
     pub models: FxHashMap<Box<str>, Counts>,
+    /// Requests and failures by minute (epoch minutes); re-bucketed for reports.
+    pub minutes: FxHashMap<i64, Counts>,
+    /// Failures by (epoch minute, cause).
+    pub cause_minutes: FxHashMap<(i64, CauseId), u64>,
+}
+
+/// The epoch minute of a timestamp.
+pub fn minute_of(ts: Millis) -> i64 {
+    ts.div_euclid(60_000)
 }
 
 fn count_dim(map: &mut FxHashMap<Box<str>, Counts>, name: Option<&str>, failed: bool) {
@@ -303,6 +312,14 @@ impl Stats {
         count_dim(&mut self.keys, key.as_deref(), failed);
         count_dim(&mut self.projects, project.as_deref(), failed);
         count_dim(&mut self.models, model.as_deref(), failed);
+        if let Some(ts) = record.ts {
+            let counts = self.minutes.entry(minute_of(ts)).or_default();
+            counts.requests += 1;
+            counts.failures += u64::from(failed);
+            if let Some(v) = verdict {
+                *self.cause_minutes.entry((minute_of(ts), v.cause)).or_default() += 1;
+            }
+        }
         let Some(verdict) = verdict else {
             self.successes += 1;
             return;
@@ -385,6 +402,14 @@ impl Stats {
                     self.signatures.insert(sig, s);
                 }
             }
+        }
+        for (minute, c) in other.minutes {
+            let e = self.minutes.entry(minute).or_default();
+            e.requests += c.requests;
+            e.failures += c.failures;
+        }
+        for (key, n) in other.cause_minutes {
+            *self.cause_minutes.entry(key).or_default() += n;
         }
         for (mine, theirs) in [
             (&mut self.keys, other.keys),

@@ -4,20 +4,40 @@
 //! per-project and per-model error rates. Ranking ties break on names, so the
 //! report is deterministic.
 
+use std::collections::BTreeMap;
+
 use crate::aggregate::{CauseStats, Counts, Example, Place, Stats, Tally};
-use crate::parse::time;
+use crate::parse::time::{self, Millis};
 use crate::redact;
 use crate::report::model::{
     CauseRow, DimRow, Distribution, ExampleRow, FileRow, MalformedRow, ModelFixRow, RateLimitRow,
-    Report, SCHEMA_VERSION, SignatureRow, Summary, TimeRange, Top,
+    Report, SCHEMA_VERSION, SignatureRow, Summary, TimeRange, Timeline, TimelineRow, Top,
 };
 use crate::taxonomy::Taxonomy;
 
 /// How many entries the top lists keep.
 pub const TOP: usize = 5;
 
+/// How the report is built.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Timeline bucket width in minutes; `None` picks one for the time range.
+    pub every_minutes: Option<i64>,
+    /// The "generated at" time.
+    pub generated_at: Millis,
+}
+
+/// Bucket widths offered, in minutes, with their names.
+pub const BUCKETS: [(i64, &str); 7] =
+    [(1, "1m"), (5, "5m"), (15, "15m"), (60, "1h"), (360, "6h"), (1440, "1d"), (10_080, "1w")];
+
+/// The most buckets an automatic timeline has.
+const AUTO_BUCKETS: i64 = 48;
+/// The most buckets any timeline has (a week in minutes is 10,080).
+const MAX_BUCKETS: i64 = 20_000;
+
 /// Builds the report from the run's stats and its file list.
-pub fn build(stats: &Stats, files: Vec<FileRow>, taxonomy: &Taxonomy) -> Report {
+pub fn build(stats: &Stats, files: Vec<FileRow>, taxonomy: &Taxonomy, options: Options) -> Report {
     let place = |p: Place| {
         format!("{}:{}", files.get(p.file as usize).map_or("?", |f| f.path.as_str()), p.line)
     };
@@ -45,6 +65,8 @@ pub fn build(stats: &Stats, files: Vec<FileRow>, taxonomy: &Taxonomy) -> Report 
     unclassified.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.signature.cmp(&b.signature)));
     Report {
         schema_version: SCHEMA_VERSION,
+        generated_at: time::format_rfc3339(options.generated_at),
+        timeline: timeline(stats, taxonomy, options.every_minutes),
         summary: summary(stats, files.clone(), &place),
         causes,
         unclassified,
@@ -131,6 +153,63 @@ pub fn top(tally: &Tally, keys: bool) -> Vec<Top> {
     rows.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.name.cmp(&b.name)));
     rows.truncate(TOP);
     rows
+}
+
+/// The minute timeline re-bucketed: `every` minutes, or the smallest offered
+/// width that needs at most [`AUTO_BUCKETS`] buckets.
+fn timeline(stats: &Stats, taxonomy: &Taxonomy, every: Option<i64>) -> Timeline {
+    let (Some(first), Some(last)) = (stats.minutes.keys().min(), stats.minutes.keys().max()) else {
+        return Timeline {
+            every: every.map_or("1h", bucket_name).to_string(),
+            buckets: Vec::new(),
+        };
+    };
+    let span = last - first + 1;
+    let width = every
+        .unwrap_or_else(|| {
+            BUCKETS
+                .iter()
+                .map(|b| b.0)
+                .find(|w| (span + w - 1) / w <= AUTO_BUCKETS)
+                .unwrap_or(10_080)
+        })
+        .max((span + MAX_BUCKETS - 1) / MAX_BUCKETS);
+    let bucket = |minute: i64| minute.div_euclid(width) * width;
+    let mut rows: BTreeMap<i64, TimelineRow> = BTreeMap::new();
+    let mut start = bucket(*first);
+    while start <= *last {
+        rows.insert(start, empty_row(start));
+        start += width;
+    }
+    for (minute, c) in &stats.minutes {
+        let row = rows.entry(bucket(*minute)).or_insert_with(|| empty_row(bucket(*minute)));
+        row.requests += c.requests;
+        row.failures += c.failures;
+    }
+    for ((minute, cause), n) in &stats.cause_minutes {
+        let row = rows.entry(bucket(*minute)).or_insert_with(|| empty_row(bucket(*minute)));
+        *row.causes.entry(taxonomy.cause(*cause).id.clone()).or_default() += n;
+    }
+    let buckets = rows
+        .into_values()
+        .map(|r| TimelineRow { error_rate: ratio(r.failures, r.requests), ..r })
+        .collect();
+    Timeline { every: bucket_name(width).to_string(), buckets }
+}
+
+fn empty_row(minute: i64) -> TimelineRow {
+    TimelineRow {
+        start: time::format_rfc3339(minute * 60_000),
+        requests: 0,
+        failures: 0,
+        error_rate: 0.0,
+        causes: BTreeMap::new(),
+    }
+}
+
+/// `60` -> `1h`; widths not offered are written in minutes.
+fn bucket_name(minutes: i64) -> &'static str {
+    BUCKETS.iter().find(|b| b.0 == minutes).map_or("custom", |b| b.1)
 }
 
 /// Rate limits stated by a cause's failures, most frequent first.

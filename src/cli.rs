@@ -108,6 +108,36 @@ pub struct AnalyzeArgs {
     /// Exit 1 when any input line is malformed.
     #[arg(long)]
     pub strict: bool,
+    /// Timeline bucket width: 1m, 5m, 15m, 1h, 6h, 1d or 1w (default: fits the range).
+    #[arg(long, value_name = "WIDTH")]
+    pub every: Option<String>,
+    /// CSV table: causes, timeline, keys, projects, models or signatures.
+    #[arg(long, value_enum, default_value_t = CsvTable::Causes)]
+    pub table: CsvTable,
+    /// Exit 1 when a cause matching one of these comma-separated globs
+    /// appears (e.g. 'quota.*,auth.*').
+    #[arg(long, value_name = "GLOBS")]
+    pub fail_on: Option<String>,
+    /// Exit 1 when failures / records exceeds R (0 to 1).
+    #[arg(long, value_name = "R")]
+    pub max_error_rate: Option<f64>,
+}
+
+/// The tables `--format csv` can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CsvTable {
+    /// One row per root cause.
+    Causes,
+    /// One row per time bucket and cause.
+    Timeline,
+    /// One row per key.
+    Keys,
+    /// One row per project.
+    Projects,
+    /// One row per model.
+    Models,
+    /// One row per unclassified message signature.
+    Signatures,
 }
 
 /// `errlens classify`.

@@ -30,6 +30,12 @@ pub enum Task {
         style: Style,
         /// Exit 1 on malformed lines.
         strict: bool,
+        /// Timeline bucket width in minutes (`None`: fits the range).
+        every_minutes: Option<i64>,
+        /// Exit 1 when a cause matching one of these globs appears.
+        fail_on: Vec<String>,
+        /// Exit 1 when the error rate exceeds this.
+        max_error_rate: Option<f64>,
     },
     /// `classify`: one record per failure.
     Classify {
@@ -144,7 +150,21 @@ impl Config {
                     && std::env::var_os("NO_COLOR").is_none()
             }
         };
-        let task = Task::Analyze { format, style: Style { color }, strict: args.strict };
+        let every_minutes = args.every.as_deref().map(parse_every).transpose()?;
+        let fail_on = args.fail_on.as_deref().map(parse_globs).transpose()?.unwrap_or_default();
+        if let Some(r) = args.max_error_rate.filter(|r| !(0.0..=1.0).contains(r)) {
+            return Err(Error::Usage(format!(
+                "--max-error-rate takes a fraction from 0 to 1, not {r}"
+            )));
+        }
+        let task = Task::Analyze {
+            format,
+            style: Style { color, table: args.table },
+            strict: args.strict,
+            every_minutes,
+            fail_on,
+            max_error_rate: args.max_error_rate,
+        };
         Self::build(task, args.input, args.output)
     }
 
@@ -205,11 +225,56 @@ fn format_from_extension(path: &Path) -> Result<Format> {
     match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
         Some("json") => Ok(Format::Json),
         Some("txt" | "text" | "log") => Ok(Format::Text),
+        Some("md" | "markdown") => Ok(Format::Markdown),
+        Some("html" | "htm") => Ok(Format::Html),
+        Some("csv") => Ok(Format::Csv),
         _ => Err(Error::Usage(format!(
-            "cannot tell the format from the name {}; add --format text|json",
+            "cannot tell the format from the name {}; add --format text|markdown|html|csv|json",
             path.display()
         ))),
     }
+}
+
+/// `1h` -> 60 (minutes): the widths the timeline offers.
+fn parse_every(text: &str) -> Result<i64> {
+    crate::analyze::BUCKETS.iter().find(|b| b.1 == text.trim()).map(|b| b.0).ok_or_else(|| {
+        let offered: Vec<&str> = crate::analyze::BUCKETS.iter().map(|b| b.1).collect();
+        Error::Usage(format!("--every takes one of {}, not `{text}`", offered.join(", ")))
+    })
+}
+
+/// `'quota.*,auth.*'` -> globs, each of which must match some root cause (a
+/// typo in a cron line would otherwise never fire).
+fn parse_globs(text: &str) -> Result<Vec<String>> {
+    let ids: Vec<&str> =
+        crate::taxonomy::Taxonomy::get().causes.iter().map(|c| c.id.as_str()).collect();
+    let globs: Vec<String> =
+        text.split(',').map(|g| g.trim().to_string()).filter(|g| !g.is_empty()).collect();
+    if globs.is_empty() {
+        return Err(Error::Usage(
+            "--fail-on needs at least one glob, e.g. 'quota.*,auth.*'".to_string(),
+        ));
+    }
+    match globs.iter().find(|g| !ids.iter().any(|id| glob_match(g, id))) {
+        Some(g) => Err(Error::Usage(format!(
+            "--fail-on `{g}` matches no root cause (see `errlens taxonomy`)"
+        ))),
+        None => Ok(globs),
+    }
+}
+
+/// Shell-style matching with `*` (any run of characters) and `?` (one).
+pub fn glob_match(glob: &str, text: &str) -> bool {
+    fn go(g: &[u8], t: &[u8]) -> bool {
+        match (g.first(), t.first()) {
+            (None, None) => true,
+            (Some(b'*'), _) => go(&g[1..], t) || (!t.is_empty() && go(g, &t[1..])),
+            (Some(b'?'), Some(_)) => go(&g[1..], &t[1..]),
+            (Some(a), Some(b)) if a == b => go(&g[1..], &t[1..]),
+            _ => false,
+        }
+    }
+    go(glob.as_bytes(), text.as_bytes())
 }
 
 /// `SOURCE_DATE_EPOCH` (seconds) when set, else the system clock.
@@ -223,4 +288,22 @@ fn now() -> Millis {
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis() as Millis)
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_and_widths() {
+        assert!(glob_match("quota.*", "quota.exhausted"));
+        assert!(glob_match("*.typo", "model.typo"));
+        assert!(glob_match("rate_limit.?????", "rate_limit.daily"));
+        assert!(!glob_match("auth.*", "quota.exhausted"));
+        assert_eq!(parse_globs("quota.*, auth.*").unwrap(), ["quota.*", "auth.*"]);
+        assert!(parse_globs("qouta.*").unwrap_err().to_string().contains("qouta.*"));
+        assert!(parse_globs(" , ").is_err());
+        assert_eq!(parse_every("1h").unwrap(), 60);
+        assert!(parse_every("2h").is_err());
+    }
 }

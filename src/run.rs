@@ -43,11 +43,13 @@ impl Outcome {
 pub fn run(config: &Config, out: &mut dyn Write) -> Result<Outcome> {
     let classifier = Classifier::new(&config.rules, config.now)?;
     match &config.task {
-        Task::Analyze { format, style, strict } => {
-            let report = analyze_report(config, &classifier)?;
+        Task::Analyze { format, style, every_minutes, .. } => {
+            let options =
+                analyze::Options { every_minutes: *every_minutes, generated_at: config.now };
+            let report = analyze_report(config, &classifier, options)?;
             report::render(&report, *format, *style, out)?;
             out.flush()?;
-            Ok(outcome(&report, *strict))
+            Ok(outcome(&report, &config.task))
         }
         Task::Classify { all, .. } => classify_records(config, &classifier, *all, out),
         Task::Explain { text, model, provider, status, format } => {
@@ -88,7 +90,11 @@ pub fn explain(
 }
 
 /// Reads the inputs and builds the report.
-pub fn analyze_report(config: &Config, classifier: &Classifier) -> Result<Report> {
+pub fn analyze_report(
+    config: &Config,
+    classifier: &Classifier,
+    options: analyze::Options,
+) -> Result<Report> {
     let mut total = Stats::default();
     let job = AnalyzeJob { classifier };
     let files = pipeline::drive(&config.sources, config.plan, &job, |_, first_line, mut stats| {
@@ -97,13 +103,21 @@ pub fn analyze_report(config: &Config, classifier: &Classifier) -> Result<Report
         Ok(())
     })?;
     debug_assert_eq!(total.accounted(), total.lines);
-    Ok(analyze::build(&total, files, classifier.taxonomy()))
+    Ok(analyze::build(&total, files, classifier.taxonomy(), options))
 }
 
-fn outcome(report: &Report, strict: bool) -> Outcome {
+/// The exit outcome: unreadable input first, then the conditions asked for
+/// (`--strict`, `--fail-on`, `--max-error-rate`).
+fn outcome(report: &Report, task: &Task) -> Outcome {
+    let Task::Analyze { strict, fail_on, max_error_rate, .. } = task else { return Outcome::Ok };
+    let failing =
+        |glob: &String| report.causes.iter().any(|c| crate::config::glob_match(glob, &c.category));
     if report.summary.files.iter().any(|f| f.error.is_some()) {
         Outcome::InputError
-    } else if strict && report.summary.malformed > 0 {
+    } else if (*strict && report.summary.malformed > 0)
+        || fail_on.iter().any(failing)
+        || max_error_rate.is_some_and(|r| report.summary.error_rate > r)
+    {
         Outcome::ConditionHeld
     } else {
         Outcome::Ok

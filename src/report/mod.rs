@@ -1,16 +1,23 @@
 //! Report stage: one renderer per output format, all reading the same
-//! [`model::Report`]. The per-record `classify` output lives in [`records`],
-//! `explain` in [`playbook`] and `taxonomy` in [`taxonomy`].
+//! [`model::Report`]: text, Markdown and HTML (sharing [`tables`]), CSV and
+//! JSON. The per-record `classify` output lives in [`records`], `explain` in
+//! [`playbook`] and `taxonomy` in [`taxonomy`].
 
+mod csv;
+mod html;
 mod json;
+mod markdown;
 pub mod model;
 pub mod playbook;
 pub mod records;
+pub mod tables;
 pub mod taxonomy;
 mod text;
 
 use std::io::{self, Write};
 
+pub use crate::cli::CsvTable;
+pub use csv::COLUMNS as CSV_COLUMNS;
 pub use model::Report;
 
 /// Output formats of `analyze`.
@@ -18,15 +25,29 @@ pub use model::Report;
 pub enum Format {
     /// For the terminal.
     Text,
+    /// Markdown: pastes into a pull request or a chat.
+    Markdown,
+    /// One self-contained HTML file with inline SVG charts.
+    Html,
+    /// One table as CSV (see --table).
+    Csv,
     /// The whole report as JSON (the documented contract).
     Json,
 }
 
 /// How a report is rendered.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Style {
-    /// ANSI colour on.
+    /// ANSI colour on (text).
     pub color: bool,
+    /// The table written by CSV.
+    pub table: CsvTable,
+}
+
+impl Default for Style {
+    fn default() -> Self {
+        Style { color: false, table: CsvTable::Causes }
+    }
 }
 
 /// Writes `report` in `format`.
@@ -38,6 +59,9 @@ pub fn render(
 ) -> io::Result<()> {
     match format {
         Format::Text => text::render(report, style, out),
+        Format::Markdown => markdown::render(report, out),
+        Format::Html => html::render(report, out),
+        Format::Csv => csv::render(report, style.table, out),
         Format::Json => json::render(report, out),
     }
 }

@@ -14,6 +14,8 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Report {
     /// Version of this contract.
     pub schema_version: u32,
+    /// When the report was made (RFC 3339; `SOURCE_DATE_EPOCH` when set).
+    pub generated_at: String,
     /// Inputs, accounting and time range.
     pub summary: Summary,
     /// Root causes, ranked by count.
@@ -26,6 +28,32 @@ pub struct Report {
     pub projects: Vec<DimRow>,
     /// Requests and failures per model.
     pub models: Vec<DimRow>,
+    /// Requests, failures and failures by cause per time bucket.
+    pub timeline: Timeline,
+}
+
+/// Failures over time.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Timeline {
+    /// Bucket width: `1m`, `5m`, `15m`, `1h`, `6h`, `1d` or `1w`.
+    pub every: String,
+    /// One row per bucket from the first to the last record, empty ones included.
+    pub buckets: Vec<TimelineRow>,
+}
+
+/// One time bucket.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TimelineRow {
+    /// Bucket start, RFC 3339 UTC.
+    pub start: String,
+    /// Records.
+    pub requests: u64,
+    /// Failed records.
+    pub failures: u64,
+    /// failures / requests.
+    pub error_rate: f64,
+    /// Failures by cause id.
+    pub causes: BTreeMap<String, u64>,
 }
 
 /// Inputs and line accounting: `lines = records + blank + malformed` and

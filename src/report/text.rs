@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use super::Style;
 use super::model::{CauseRow, Report, Summary, Top};
+use super::tables::{clip, percent, thousands};
 
 /// ANSI styling that can be switched off.
 struct Paint(bool);
@@ -240,34 +241,8 @@ fn tops(list: &[Top], n: usize) -> String {
     shown.join(", ")
 }
 
-/// `1234567` -> `1,234,567`.
-fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn percent(r: f64) -> String {
-    format!("{:.1}%", r * 100.0)
-}
-
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-/// One line, at most `max` characters.
-fn clip(s: &str, max: usize) -> String {
-    let one_line: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    match one_line.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &one_line[..cut]),
-        None => one_line,
-    }
 }
 
 #[cfg(test)]

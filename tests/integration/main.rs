@@ -6,4 +6,5 @@ mod cases;
 mod cli;
 mod corpus;
 mod explain;
+mod formats;
 mod util;

@@ -1,0 +1,196 @@
+//! The CSV renderer: one tidy table per run (`--table`), one row per group, a
+//! stable documented column order, raw numbers. Cells a spreadsheet would run
+//! as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) are neutralised
+//! with a leading `'`.
+
+use std::io::{self, Write};
+
+use super::CsvTable;
+use super::model::Report;
+
+/// Column order of each table (a public interface: columns are only added at the end).
+pub const COLUMNS: [(CsvTable, &[&str]); 6] = [
+    (
+        CsvTable::Causes,
+        &[
+            "category",
+            "group",
+            "title",
+            "owner",
+            "retry",
+            "count",
+            "share_of_failures",
+            "share_of_requests",
+            "first_seen",
+            "last_seen",
+            "top_key",
+            "top_project",
+            "top_model",
+            "example_place",
+            "example_status",
+            "example_message",
+        ],
+    ),
+    (
+        CsvTable::Timeline,
+        &["start", "category", "owner", "retry", "failures", "requests", "error_rate"],
+    ),
+    (CsvTable::Keys, &["key", "requests", "failures", "error_rate"]),
+    (CsvTable::Projects, &["project", "requests", "failures", "error_rate"]),
+    (CsvTable::Models, &["model", "requests", "failures", "error_rate"]),
+    (
+        CsvTable::Signatures,
+        &["signature", "count", "example_place", "example_status", "example_message"],
+    ),
+];
+
+/// Writes one table.
+pub fn render(r: &Report, table: CsvTable, out: &mut dyn Write) -> io::Result<()> {
+    let columns = COLUMNS.iter().find(|(t, _)| *t == table).map_or(&[][..], |(_, c)| *c);
+    row(&columns.iter().map(|c| c.to_string()).collect::<Vec<_>>(), out)?;
+    for cells in rows(r, table) {
+        row(&cells, out)?;
+    }
+    Ok(())
+}
+
+fn rows(r: &Report, table: CsvTable) -> Vec<Vec<String>> {
+    let opt = |o: &Option<String>| o.clone().unwrap_or_default();
+    let first =
+        |list: &[super::model::Top]| list.first().map(|t| t.name.clone()).unwrap_or_default();
+    match table {
+        CsvTable::Causes => r
+            .causes
+            .iter()
+            .map(|c| {
+                let (place, status, message) =
+                    c.example.as_ref().map_or_else(Default::default, |e| {
+                        (
+                            e.place.clone(),
+                            e.status.map(|s| s.to_string()).unwrap_or_default(),
+                            e.message.clone(),
+                        )
+                    });
+                vec![
+                    c.category.clone(),
+                    c.group.clone(),
+                    c.title.clone(),
+                    c.owner.clone(),
+                    c.retry.clone(),
+                    c.count.to_string(),
+                    c.share_of_failures.to_string(),
+                    c.share_of_requests.to_string(),
+                    opt(&c.first_seen),
+                    opt(&c.last_seen),
+                    first(&c.top_keys),
+                    first(&c.top_projects),
+                    first(&c.top_models),
+                    place,
+                    status,
+                    message,
+                ]
+            })
+            .collect(),
+        CsvTable::Timeline => timeline_rows(r),
+        CsvTable::Keys => dim_rows(&r.keys),
+        CsvTable::Projects => dim_rows(&r.projects),
+        CsvTable::Models => dim_rows(&r.models),
+        CsvTable::Signatures => r
+            .unclassified
+            .iter()
+            .map(|s| {
+                let status = s.example.status.map(|v| v.to_string()).unwrap_or_default();
+                vec![
+                    s.signature.clone(),
+                    s.count.to_string(),
+                    s.example.place.clone(),
+                    status,
+                    s.example.message.clone(),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// One row per bucket and cause (a bucket without failures gets one row with
+/// an empty category, so request counts are never lost).
+fn timeline_rows(r: &Report) -> Vec<Vec<String>> {
+    let meta = |id: &str| {
+        r.causes.iter().find(|c| c.category == id).map(|c| (c.owner.clone(), c.retry.clone()))
+    };
+    let mut rows = Vec::new();
+    for b in &r.timeline.buckets {
+        let totals = [b.requests.to_string(), b.error_rate.to_string()];
+        if b.causes.is_empty() {
+            rows.push(
+                [
+                    vec![
+                        b.start.clone(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                        "0".to_string(),
+                    ],
+                    totals.to_vec(),
+                ]
+                .concat(),
+            );
+        }
+        for (id, n) in &b.causes {
+            let (owner, retry) = meta(id).unwrap_or_default();
+            rows.push(
+                [vec![b.start.clone(), id.clone(), owner, retry, n.to_string()], totals.to_vec()]
+                    .concat(),
+            );
+        }
+    }
+    rows
+}
+
+fn dim_rows(rows: &[super::model::DimRow]) -> Vec<Vec<String>> {
+    rows.iter()
+        .map(|d| {
+            vec![
+                d.name.clone(),
+                d.requests.to_string(),
+                d.failures.to_string(),
+                d.error_rate.to_string(),
+            ]
+        })
+        .collect()
+}
+
+fn row(cells: &[String], out: &mut dyn Write) -> io::Result<()> {
+    let escaped: Vec<String> = cells.iter().map(|c| escape(c)).collect();
+    writeln!(out, "{}", escaped.join(","))
+}
+
+/// RFC 4180 quoting, after neutralising formula starts.
+pub fn escape(cell: &str) -> String {
+    let safe = if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    };
+    if safe.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", safe.replace('"', "\"\""))
+    } else {
+        safe
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_are_quoted_and_formulas_neutralised() {
+        assert_eq!(escape("plain"), "plain");
+        assert_eq!(escape("a,b"), "\"a,b\"");
+        assert_eq!(escape("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(escape("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+        for bad in ["+1", "-1+2", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(escape(bad).trim_start_matches('"').starts_with('\''), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+//! The Markdown renderer: pastes into a pull request or a chat. Every
+//! log-derived string is escaped so it cannot break the table or inject markup.
+
+use std::io::{self, Write};
+
+use super::model::Report;
+use super::tables::{self, Table};
+
+/// Writes the Markdown report.
+pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "# errlens report\n")?;
+    table(&tables::summary(r), out)?;
+    if r.causes.is_empty() {
+        writeln!(out, "\nNo failed requests.")?;
+    } else {
+        writeln!(out, "\n## Root causes\n")?;
+        table(&tables::causes(r), out)?;
+        for (i, c) in r.causes.iter().enumerate() {
+            writeln!(out, "\n### {}. `{}`: {}\n", i + 1, c.category, cell(&c.title))?;
+            for (label, value) in tables::cause_facts(c) {
+                writeln!(out, "- **{label}**: {}", cell(&value))?;
+            }
+            writeln!(out, "\n**Fix** (owner: {}, retry: {})\n", c.owner, c.retry)?;
+            for (n, step) in c.fix.iter().enumerate() {
+                writeln!(out, "{}. {}", n + 1, cell(step))?;
+            }
+        }
+    }
+    for (title, t) in [
+        ("Unclassified messages", tables::signatures(r)),
+        ("Keys", tables::dims(&r.keys, "key", 20)),
+        ("Models", tables::dims(&r.models, "model", 20)),
+        ("Malformed lines", tables::malformed(r)),
+        ("Inputs", tables::files(r)),
+    ] {
+        if !t.rows.is_empty() {
+            writeln!(out, "\n## {title}\n")?;
+            table(&t, out)?;
+        }
+    }
+    Ok(())
+}
+
+fn table(t: &Table, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "| {} |", t.header.join(" | "))?;
+    writeln!(out, "|{}|", t.header.iter().map(|_| "---").collect::<Vec<_>>().join("|"))?;
+    for row in &t.rows {
+        let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+        writeln!(out, "| {} |", cells.join(" | "))?;
+    }
+    Ok(())
+}
+
+/// One line, with Markdown and HTML specials escaped.
+fn cell(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in tables::clip(text, 400).chars() {
+        match ch {
+            '|' | '\\' | '`' | '*' | '[' | ']' | '#' => {
+                out.push('\\');
+                out.push(ch);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            c => out.push(c),
+        }
+    }
+    out
+}

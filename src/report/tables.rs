@@ -1,0 +1,184 @@
+//! Tables shared by the Markdown and HTML renderers: the same rows, with
+//! human-friendly values; each renderer only escapes cells and draws the grid.
+
+use super::model::{CauseRow, Report};
+
+/// A table: a header row and data rows of display text.
+pub struct Table {
+    /// Column titles.
+    pub header: Vec<&'static str>,
+    /// Rows of cells (not escaped: each renderer escapes for its format).
+    pub rows: Vec<Vec<String>>,
+}
+
+/// `1234567` -> `1,234,567`.
+pub fn thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::with_capacity(s.len() + s.len() / 3);
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `0.0791` -> `7.9%`.
+pub fn percent(r: f64) -> String {
+    format!("{:.1}%", r * 100.0)
+}
+
+/// One line of at most `max` characters.
+pub fn clip(s: &str, max: usize) -> String {
+    let one_line = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    match one_line.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &one_line[..cut]),
+        None => one_line,
+    }
+}
+
+/// Summary figures as label/value pairs.
+pub fn summary(r: &Report) -> Table {
+    let s = &r.summary;
+    let range =
+        s.time_range.as_ref().map_or("—".to_string(), |t| format!("{} → {}", t.start, t.end));
+    let rows = vec![
+        vec!["requests".to_string(), thousands(s.records)],
+        vec![
+            "failures".to_string(),
+            format!("{} ({})", thousands(s.failures), percent(s.error_rate)),
+        ],
+        vec!["time range".to_string(), range],
+        vec![
+            "lines".to_string(),
+            format!("{} ({} blank, {} malformed)", thousands(s.lines), s.blank, s.malformed),
+        ],
+        vec!["generated at".to_string(), r.generated_at.clone()],
+    ];
+    Table { header: vec!["", ""], rows }
+}
+
+/// Causes ranked.
+pub fn causes(r: &Report) -> Table {
+    let rows = r
+        .causes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            vec![
+                (i + 1).to_string(),
+                c.category.clone(),
+                c.title.clone(),
+                thousands(c.count),
+                percent(c.share_of_failures),
+                c.owner.clone(),
+                c.retry.clone(),
+            ]
+        })
+        .collect();
+    Table { header: vec!["#", "cause", "title", "failures", "share", "owner", "retry"], rows }
+}
+
+/// The facts of one cause: seen, top keys/projects/models, limits, retry-after,
+/// model fixes, example.
+pub fn cause_facts(c: &CauseRow) -> Vec<(&'static str, String)> {
+    let mut facts = Vec::new();
+    if let (Some(a), Some(b)) = (&c.first_seen, &c.last_seen) {
+        facts.push(("seen", format!("{a} → {b}")));
+    }
+    for (label, list) in
+        [("keys", &c.top_keys), ("projects", &c.top_projects), ("models", &c.top_models)]
+    {
+        if !list.is_empty() {
+            let shown: Vec<String> =
+                list.iter().map(|t| format!("{} ({})", t.name, thousands(t.count))).collect();
+            facts.push((label, shown.join(", ")));
+        }
+    }
+    for l in c.rate_limits.iter().take(3) {
+        let peak = l.peak_used.map_or(String::new(), |u| format!(", peak used {}", thousands(u)));
+        facts.push((
+            "limit",
+            format!("{} {} on {}{peak}", l.dimension, thousands(l.limit), l.model),
+        ));
+    }
+    if let Some(d) = &c.retry_after_s {
+        facts.push((
+            "retry-after",
+            format!("p50 {}s, p90 {}s, max {}s over {}", d.p50, d.p90, d.max, d.count),
+        ));
+    }
+    for f in c.model_fixes.iter().take(4) {
+        let fix = match (&f.suggestion, &f.shutdown_date) {
+            (Some(s), _) => format!("{} → {s}", f.model),
+            (None, Some(d)) => {
+                format!("{} retired {d}, use {}", f.model, f.replacement.as_deref().unwrap_or("?"))
+            }
+            _ => f.model.clone(),
+        };
+        facts.push(("model", format!("{fix} ({})", thousands(f.count))));
+    }
+    if let Some(e) = &c.example {
+        let status = e.status.map_or("no status".to_string(), |s| s.to_string());
+        facts.push(("example", format!("{} · {status} · {}", e.place, clip(&e.message, 200))));
+    }
+    facts
+}
+
+/// Unclassified signatures.
+pub fn signatures(r: &Report) -> Table {
+    let rows = r
+        .unclassified
+        .iter()
+        .map(|s| vec![thousands(s.count), s.signature.clone(), s.example.place.clone()])
+        .collect();
+    Table { header: vec!["failures", "signature", "first seen at"], rows }
+}
+
+/// Malformed lines by reason.
+pub fn malformed(r: &Report) -> Table {
+    let rows = r
+        .summary
+        .malformed_by_reason
+        .values()
+        .map(|m| vec![m.description.clone(), thousands(m.count), m.first.join(", ")])
+        .collect();
+    Table { header: vec!["reason", "lines", "first places"], rows }
+}
+
+/// Requests and failures per key, project or model (first `n`).
+pub fn dims(rows: &[super::model::DimRow], what: &'static str, n: usize) -> Table {
+    let rows = rows
+        .iter()
+        .take(n)
+        .map(|d| {
+            vec![
+                d.name.clone(),
+                thousands(d.requests),
+                thousands(d.failures),
+                percent(d.error_rate),
+            ]
+        })
+        .collect();
+    Table { header: vec![what, "requests", "failures", "error rate"], rows }
+}
+
+/// The files read.
+pub fn files(r: &Report) -> Table {
+    let rows = r
+        .summary
+        .files
+        .iter()
+        .map(|f| {
+            vec![
+                f.path.clone(),
+                f.format.clone(),
+                f.compression.clone(),
+                thousands(f.lines),
+                f.error.clone().unwrap_or_default(),
+            ]
+        })
+        .collect();
+    Table { header: vec!["file", "format", "compression", "lines", "error"], rows }
+}

@@ -1,0 +1,133 @@
+//! Every report format from one fixed input, compared with the committed
+//! snapshots in `tests/snapshots/` (run with `UPDATE_SNAPSHOTS=1` to rewrite
+//! them after an intended change, then review the diff); the same output for
+//! any thread count; escaping; cron exit codes.
+
+use std::path::Path;
+
+use super::util::*;
+
+const INPUT: &str = "tests/data/snapshot.jsonl";
+
+/// `(snapshot file, extra args)` for every format and CSV table.
+const FORMATS: [(&str, &[&str]); 8] = [
+    ("report.txt", &["--format", "text"]),
+    ("report.md", &["--format", "markdown"]),
+    ("report.html", &["--format", "html"]),
+    ("report.json", &["--format", "json"]),
+    ("causes.csv", &["--format", "csv", "--table", "causes"]),
+    ("timeline.csv", &["--format", "csv", "--table", "timeline", "--every", "1h"]),
+    ("keys.csv", &["--format", "csv", "--table", "keys"]),
+    ("signatures.csv", &["--format", "csv", "--table", "signatures"]),
+];
+
+fn run_in_repo(args: &[&str]) -> String {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_errlens"))
+        .args(args)
+        .current_dir(root)
+        .env("SOURCE_DATE_EPOCH", "1795305600")
+        .output()
+        .unwrap();
+    ok_stdout(&out, 0)
+}
+
+#[test]
+fn every_format_matches_its_snapshot() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/snapshots");
+    let mut stale = Vec::new();
+    for (file, args) in FORMATS {
+        let mut all = vec!["analyze", "--threads", "2", INPUT];
+        all.extend_from_slice(args);
+        let got = run_in_repo(&all);
+        let path = dir.join(file);
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&path, &got).unwrap();
+            continue;
+        }
+        let want = std::fs::read_to_string(&path).unwrap_or_default();
+        if got != want {
+            let line = got.lines().zip(want.lines()).position(|(a, b)| a != b).unwrap_or(0);
+            stale.push(format!("{file}: first difference at line {}", line + 1));
+        }
+    }
+    assert!(
+        stale.is_empty(),
+        "snapshots differ (UPDATE_SNAPSHOTS=1 to rewrite):\n{}",
+        stale.join("\n")
+    );
+}
+
+#[test]
+fn every_format_is_identical_for_any_thread_count() {
+    for (file, args) in FORMATS {
+        let run = |threads: &str, chunk: &str| {
+            let mut all = vec!["analyze", "--threads", threads, "--chunk-size", chunk, INPUT];
+            all.extend_from_slice(args);
+            run_in_repo(&all)
+        };
+        assert_eq!(run("1", "1000000"), run("2", "300"), "{file}");
+    }
+}
+
+#[test]
+fn log_strings_are_escaped() {
+    let html = run_in_repo(&["analyze", "--format", "html", INPUT]);
+    assert!(!html.contains("<script>") && html.contains("&lt;script&gt;"));
+    assert!(!html.contains("<b>gpt</b>"));
+    for external in ["src=", "href=", "<link", "<script", "@import", "url("] {
+        assert!(!html.contains(external), "no external assets or scripts: {external}");
+    }
+    let csv = run_in_repo(&["analyze", "--format", "csv", "--table", "keys", INPUT]);
+    assert!(csv.contains("\"'=HYPERLINK(\"\"http://evil\"\")\""), "{csv}");
+    let md = run_in_repo(&["analyze", "--format", "markdown", INPUT]);
+    assert!(md.contains("&lt;script&gt;") && md.contains("\\| pipe"), "{md}");
+}
+
+#[test]
+fn output_file_extension_picks_the_format() {
+    let dir = TempDir::new("ext");
+    for (name, marker) in
+        [("r.md", "# errlens report"), ("r.html", "<!DOCTYPE html>"), ("r.csv", "category,group,")]
+    {
+        let path = dir.path().join(name);
+        ok_stdout(
+            &errlens(
+                &[
+                    "analyze",
+                    "-o",
+                    path.to_str().unwrap(),
+                    &format!("{}/{INPUT}", env!("CARGO_MANIFEST_DIR")),
+                ],
+                None,
+            ),
+            0,
+        );
+        assert!(std::fs::read_to_string(&path).unwrap().starts_with(marker), "{name}");
+    }
+    let bad =
+        errlens(&["analyze", "-o", dir.path().join("r.xyz").to_str().unwrap(), "-"], Some(b""));
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn cron_conditions_set_the_exit_code() {
+    let input = format!("{}/{INPUT}", env!("CARGO_MANIFEST_DIR"));
+    let code = |args: &[&str]| {
+        let mut all = vec!["analyze", "--format", "json", input.as_str()];
+        all.extend_from_slice(args);
+        errlens(&all, None).status.code()
+    };
+    assert_eq!(code(&[]), Some(0));
+    assert_eq!(code(&["--fail-on", "quota.*,auth.*"]), Some(1));
+    assert_eq!(code(&["--fail-on", "gateway.*"]), Some(0));
+    assert_eq!(
+        code(&["--fail-on", "qouta.*"]),
+        Some(2),
+        "a glob that matches no cause is a usage error"
+    );
+    assert_eq!(code(&["--max-error-rate", "0.9"]), Some(0));
+    assert_eq!(code(&["--max-error-rate", "0.05"]), Some(1));
+    assert_eq!(code(&["--max-error-rate", "5"]), Some(2));
+    assert_eq!(code(&["--every", "2h"]), Some(2));
+}
