@@ -26,7 +26,8 @@ const GROUPS: [(&str, &str); 11] = [
 
 const STYLE: &str = "body{font:15px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0 auto;max-width:1100px;padding:16px;color:#1d1d1f;background:#fff}\
 h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.2em;margin:1.6em 0 .5em;border-bottom:1px solid #ddd}h3{font-size:1.05em;margin:1.2em 0 .3em}\
-table{border-collapse:collapse;width:100%;margin:.4em 0;font-size:.92em}th,td{text-align:left;padding:4px 6px;border-bottom:1px solid #eee;vertical-align:top;overflow-wrap:anywhere}\
+table{border-collapse:collapse;width:100%;margin:.4em 0;font-size:.92em}th,td{text-align:left;padding:4px 6px;border-bottom:1px solid #eee;vertical-align:top;overflow-wrap:break-word}\
+.scroll{overflow-x:auto}.scroll table{min-width:640px}\
 th{background:#f6f6f6}code{font:.92em ui-monospace,Menlo,Consolas,monospace;background:#f3f3f3;padding:0 3px;border-radius:3px}\
 .facts{margin:.2em 0;padding-left:1.2em}.owner-you{color:#b35900}.owner-provider{color:#1f4e9c}.owner-network{color:#0f7f8f}\
 svg{width:100%;height:auto;display:block}.legend span{display:inline-block;margin-right:12px;font-size:.85em}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}\
@@ -100,7 +101,7 @@ fn causes(r: &Report, h: &mut String) {
 }
 
 fn table(t: &Table, h: &mut String) {
-    h.push_str("<table><tr>");
+    h.push_str("<div class=\"scroll\"><table><tr>");
     for col in &t.header {
         let _ = write!(h, "<th>{}</th>", esc(col));
     }
@@ -112,7 +113,7 @@ fn table(t: &Table, h: &mut String) {
         }
         h.push_str("</tr>\n");
     }
-    h.push_str("</table>\n");
+    h.push_str("</table></div>\n");
 }
 
 /// The colour of a cause id's group.
@@ -127,17 +128,17 @@ fn timeline_chart(r: &Report, h: &mut String) {
     if buckets.is_empty() || r.summary.failures == 0 {
         return;
     }
-    let (w, ht, pad) = (900.0, 220.0, 36.0);
+    let (w, ht, pad, top) = (900.0, 220.0, 36.0, 12.0);
     let peak = buckets.iter().map(|b| b.error_rate).fold(0.0_f64, f64::max).max(0.01);
     let step = (w - pad) / buckets.len() as f64;
     let _ = write!(
         h,
         "<h2>Error rate over time ({} buckets)</h2><svg viewBox=\"0 0 {w} {}\" role=\"img\" aria-label=\"error rate over time by root cause\">",
         esc(&r.timeline.every),
-        ht + 24.0
+        top + ht + 24.0
     );
     for frac in [0.0, 0.5, 1.0] {
-        let y = ht - frac * ht;
+        let y = top + ht - frac * ht;
         let _ = write!(
             h,
             "<line x1=\"{pad}\" x2=\"{w}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#ccc\" stroke-width=\"0.5\"/><text x=\"0\" y=\"{:.1}\" font-size=\"10\" fill=\"currentColor\">{}</text>",
@@ -146,16 +147,16 @@ fn timeline_chart(r: &Report, h: &mut String) {
         );
     }
     for (i, b) in buckets.iter().enumerate() {
-        stacked_bar(b, pad + i as f64 * step, step, ht, peak, h);
+        stacked_bar(b, pad + i as f64 * step, step, (top, ht), peak, h);
     }
     let first = buckets.first().map_or("", |b| b.start.as_str());
     let last = buckets.last().map_or("", |b| b.start.as_str());
     let _ = write!(
         h,
         "<text x=\"{pad}\" y=\"{}\" font-size=\"10\" fill=\"currentColor\">{}</text><text x=\"{w}\" y=\"{}\" font-size=\"10\" text-anchor=\"end\" fill=\"currentColor\">{}</text></svg>\n<p class=\"legend\">",
-        ht + 16.0,
+        top + ht + 16.0,
         esc(first),
-        ht + 16.0,
+        top + ht + 16.0,
         esc(last)
     );
     for (group, c) in GROUPS {
@@ -164,8 +165,16 @@ fn timeline_chart(r: &Report, h: &mut String) {
     h.push_str("</p>\n");
 }
 
-fn stacked_bar(b: &TimelineRow, x: f64, step: f64, ht: f64, peak: f64, h: &mut String) {
-    let mut y = ht;
+/// One bucket's bar; `(top, ht)` are the chart's top margin and height.
+fn stacked_bar(
+    b: &TimelineRow,
+    x: f64,
+    step: f64,
+    (top, ht): (f64, f64),
+    peak: f64,
+    h: &mut String,
+) {
+    let mut y = top + ht;
     for (group, c) in GROUPS {
         let n: u64 = b
             .causes
