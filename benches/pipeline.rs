@@ -32,6 +32,8 @@ fn config(path: PathBuf, threads: usize) -> Config {
             style: Style::default(),
             strict: false,
             every_minutes: None,
+            breakdown: None,
+            window: Default::default(),
             fail_on: Vec::new(),
             max_error_rate: None,
         },

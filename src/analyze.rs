@@ -6,12 +6,15 @@
 
 use std::collections::BTreeMap;
 
+use crate::aggregate::breakdown::{self, Dim, Spec};
 use crate::aggregate::{CauseStats, Counts, Example, Place, Stats, Tally};
+use crate::error::{Error, Result};
 use crate::parse::time::{self, Millis};
 use crate::redact;
 use crate::report::model::{
-    CauseRow, DimRow, Distribution, ExampleRow, FileRow, MalformedRow, ModelFixRow, RateLimitRow,
-    Report, SCHEMA_VERSION, SignatureRow, Summary, TimeRange, Timeline, TimelineRow, Top,
+    BreakdownRow, BreakdownTable, CauseRow, DimRow, Distribution, ExampleRow, FileRow,
+    MalformedRow, ModelFixRow, RateLimitRow, Report, SCHEMA_VERSION, SignatureRow, Summary,
+    TimeRange, Timeline, TimelineRow, Top,
 };
 use crate::taxonomy::Taxonomy;
 
@@ -19,12 +22,14 @@ use crate::taxonomy::Taxonomy;
 pub const TOP: usize = 5;
 
 /// How the report is built.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Timeline bucket width in minutes; `None` picks one for the time range.
     pub every_minutes: Option<i64>,
     /// The "generated at" time.
     pub generated_at: Millis,
+    /// The `--by` / `--every` breakdown to compute.
+    pub breakdown: Option<Spec>,
 }
 
 /// Bucket widths offered, in minutes, with their names.
@@ -37,7 +42,12 @@ const AUTO_BUCKETS: i64 = 48;
 const MAX_BUCKETS: i64 = 20_000;
 
 /// Builds the report from the run's stats and its file list.
-pub fn build(stats: &Stats, files: Vec<FileRow>, taxonomy: &Taxonomy, options: Options) -> Report {
+pub fn build(
+    stats: &Stats,
+    files: Vec<FileRow>,
+    taxonomy: &Taxonomy,
+    options: Options,
+) -> Result<Report> {
     let place = |p: Place| {
         format!("{}:{}", files.get(p.file as usize).map_or("?", |f| f.path.as_str()), p.line)
     };
@@ -63,8 +73,11 @@ pub fn build(stats: &Stats, files: Vec<FileRow>, taxonomy: &Taxonomy, options: O
         })
         .collect();
     unclassified.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.signature.cmp(&b.signature)));
-    Report {
+    let breakdown =
+        options.breakdown.as_ref().map(|spec| breakdown_table(stats, spec)).transpose()?;
+    Ok(Report {
         schema_version: SCHEMA_VERSION,
+        breakdown,
         generated_at: time::format_rfc3339(options.generated_at),
         timeline: timeline(stats, taxonomy, options.every_minutes),
         summary: summary(stats, files.clone(), &place),
@@ -73,7 +86,47 @@ pub fn build(stats: &Stats, files: Vec<FileRow>, taxonomy: &Taxonomy, options: O
         keys: dim_rows(&stats.keys, true),
         projects: dim_rows(&stats.projects, false),
         models: dim_rows(&stats.models, false),
-    }
+    })
+}
+
+/// The breakdown table, computed with polars.
+fn breakdown_table(stats: &Stats, spec: &Spec) -> Result<BreakdownTable> {
+    let rows = breakdown::table(&stats.breakdown).map_err(|e| Error::Table(e.to_string()))?;
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let values = spec
+                .dims
+                .iter()
+                .zip(&r.key.values)
+                .map(|(dim, v)| {
+                    let text = v.text();
+                    let text = if *dim == Dim::Key {
+                        redact::display_key(&text).into_owned()
+                    } else {
+                        text
+                    };
+                    (dim.name().to_string(), text)
+                })
+                .collect();
+            BreakdownRow {
+                bucket: r.key.bucket.map(|m| time::format_rfc3339(m * 60_000)),
+                values,
+                requests: r.requests,
+                failures: r.failures,
+                error_rate: ratio(r.failures, r.requests),
+                failure_latency_p50_ms: r.failure_latency.0.map(tenth),
+                failure_latency_p95_ms: r.failure_latency.1.map(tenth),
+                success_latency_p50_ms: r.success_latency.0.map(tenth),
+                success_latency_p95_ms: r.success_latency.1.map(tenth),
+            }
+        })
+        .collect();
+    Ok(BreakdownTable {
+        by: spec.dims.iter().map(|d| d.name().to_string()).collect(),
+        every: spec.every_minutes.map(|m| bucket_name(m).to_string()),
+        rows,
+    })
 }
 
 fn summary(stats: &Stats, files: Vec<FileRow>, place: &dyn Fn(Place) -> String) -> Summary {
@@ -104,6 +157,7 @@ fn summary(stats: &Stats, files: Vec<FileRow>, place: &dyn Fn(Place) -> String) 
         error_rate: ratio(stats.failures, records),
         blank: stats.blank,
         malformed: stats.malformed.values().map(|o| o.count).sum(),
+        out_of_range: stats.out_of_range,
         malformed_by_reason,
         files,
         time_range,
@@ -288,6 +342,11 @@ fn dim_rows(map: &rustc_hash::FxHashMap<Box<str>, Counts>, keys: bool) -> Vec<Di
             .then_with(|| a.name.cmp(&b.name))
     });
     rows
+}
+
+/// Rounded to a tenth (latencies in ms).
+fn tenth(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
 }
 
 /// a / b rounded to 6 decimals, 0 when b is 0 (stable across platforms).

@@ -108,10 +108,22 @@ pub struct AnalyzeArgs {
     /// Exit 1 when any input line is malformed.
     #[arg(long)]
     pub strict: bool,
-    /// Timeline bucket width: 1m, 5m, 15m, 1h, 6h, 1d or 1w (default: fits the range).
+    /// Only records at or after this time: RFC 3339, or relative to now
+    /// (`30m`, `24h`, `7d`, `2w`).
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Only records before this time (same forms as --since).
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Break down by these comma-separated dimensions: key, project, org, user,
+    /// model, endpoint, provider, status, category.
+    #[arg(long, value_name = "DIMS")]
+    pub by: Option<String>,
+    /// Time bucket width for the timeline and the breakdown: 1m, 5m, 15m, 1h,
+    /// 6h, 1d or 1w (default timeline: fits the range).
     #[arg(long, value_name = "WIDTH")]
     pub every: Option<String>,
-    /// CSV table: causes, timeline, keys, projects, models or signatures.
+    /// CSV table: causes, timeline, breakdown, keys, projects, models or signatures.
     #[arg(long, value_enum, default_value_t = CsvTable::Causes)]
     pub table: CsvTable,
     /// Exit 1 when a cause matching one of these comma-separated globs
@@ -130,6 +142,8 @@ pub enum CsvTable {
     Causes,
     /// One row per time bucket and cause.
     Timeline,
+    /// One row per --by / --every group.
+    Breakdown,
     /// One row per key.
     Keys,
     /// One row per project.

@@ -16,6 +16,26 @@ use crate::pipeline::Plan;
 use crate::report::records::RecordFormat;
 use crate::report::{Format, Style};
 
+/// A time window: `[since, until)`; records without a time are outside any
+/// window that has a bound.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Window {
+    /// Inclusive start.
+    pub since: Option<Millis>,
+    /// Exclusive end.
+    pub until: Option<Millis>,
+}
+
+impl Window {
+    /// Whether a record at `ts` is inside.
+    pub fn contains(&self, ts: Option<Millis>) -> bool {
+        if self.since.is_none() && self.until.is_none() {
+            return true;
+        }
+        ts.is_some_and(|t| self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t < u))
+    }
+}
+
 /// Default chunk size: about a megabyte of whole lines per task.
 pub const DEFAULT_CHUNK_SIZE: usize = 1 << 20;
 
@@ -32,6 +52,10 @@ pub enum Task {
         strict: bool,
         /// Timeline bucket width in minutes (`None`: fits the range).
         every_minutes: Option<i64>,
+        /// The `--by` / `--every` breakdown, when asked for.
+        breakdown: Option<crate::aggregate::breakdown::Spec>,
+        /// Records outside `[since, until)` are left out (and counted).
+        window: Window,
         /// Exit 1 when a cause matching one of these globs appears.
         fail_on: Vec<String>,
         /// Exit 1 when the error rate exceeds this.
@@ -150,7 +174,15 @@ impl Config {
                     && std::env::var_os("NO_COLOR").is_none()
             }
         };
+        let now = now();
+        let window = Window {
+            since: args.since.as_deref().map(|t| parse_time("--since", t, now)).transpose()?,
+            until: args.until.as_deref().map(|t| parse_time("--until", t, now)).transpose()?,
+        };
         let every_minutes = args.every.as_deref().map(parse_every).transpose()?;
+        let dims = args.by.as_deref().map(parse_dims).transpose()?.unwrap_or_default();
+        let breakdown = (!dims.is_empty() || every_minutes.is_some())
+            .then_some(crate::aggregate::breakdown::Spec { dims, every_minutes });
         let fail_on = args.fail_on.as_deref().map(parse_globs).transpose()?.unwrap_or_default();
         if let Some(r) = args.max_error_rate.filter(|r| !(0.0..=1.0).contains(r)) {
             return Err(Error::Usage(format!(
@@ -162,6 +194,8 @@ impl Config {
             style: Style { color, table: args.table },
             strict: args.strict,
             every_minutes,
+            breakdown,
+            window,
             fail_on,
             max_error_rate: args.max_error_rate,
         };
@@ -235,6 +269,44 @@ fn format_from_extension(path: &Path) -> Result<Format> {
     }
 }
 
+/// RFC 3339, or `N` + `m`/`h`/`d`/`w` before `now`.
+fn parse_time(flag: &str, text: &str, now: Millis) -> Result<Millis> {
+    let t = text.trim();
+    if let Some(ms) = crate::parse::time::parse_rfc3339(t.as_bytes()) {
+        return Ok(ms);
+    }
+    let unit = t.chars().last().and_then(|u| match u {
+        'm' => Some(60_000),
+        'h' => Some(3_600_000),
+        'd' => Some(86_400_000),
+        'w' => Some(7 * 86_400_000),
+        _ => None,
+    });
+    let n = t.get(..t.len().saturating_sub(1)).and_then(|n| n.parse::<i64>().ok());
+    match (n, unit) {
+        (Some(n), Some(unit)) if n >= 0 => Ok(now - n * unit),
+        _ => Err(Error::Usage(format!(
+            "{flag} takes an RFC 3339 time or a span like 24h or 7d, not `{text}`"
+        ))),
+    }
+}
+
+/// `key,model` -> the dimensions, in order; unknown names are an error.
+fn parse_dims(text: &str) -> Result<Vec<crate::aggregate::breakdown::Dim>> {
+    use crate::aggregate::breakdown::DIMS;
+    let mut dims = Vec::new();
+    for name in text.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let dim = DIMS.iter().find(|d| d.1 == name).map(|d| d.0).ok_or_else(|| {
+            let known: Vec<&str> = DIMS.iter().map(|d| d.1).collect();
+            Error::Usage(format!("--by `{name}` is not a dimension; use {}", known.join(", ")))
+        })?;
+        if !dims.contains(&dim) {
+            dims.push(dim);
+        }
+    }
+    Ok(dims)
+}
+
 /// `1h` -> 60 (minutes): the widths the timeline offers.
 fn parse_every(text: &str) -> Result<i64> {
     crate::analyze::BUCKETS.iter().find(|b| b.1 == text.trim()).map(|b| b.0).ok_or_else(|| {
@@ -304,6 +376,12 @@ mod tests {
         assert!(parse_globs("qouta.*").unwrap_err().to_string().contains("qouta.*"));
         assert!(parse_globs(" , ").is_err());
         assert_eq!(parse_every("1h").unwrap(), 60);
+        assert_eq!(parse_time("--since", "24h", 100 * 3_600_000).unwrap(), 76 * 3_600_000);
+        assert_eq!(parse_time("--since", "2026-11-21T00:00:00Z", 0).unwrap(), 1_795_219_200_000);
+        assert!(parse_time("--until", "yesterday", 0).unwrap_err().to_string().contains("--until"));
+        let w = Window { since: Some(10), until: Some(20) };
+        assert!(w.contains(Some(10)) && !w.contains(Some(20)) && !w.contains(None));
+        assert!(Window::default().contains(None));
         assert!(parse_every("2h").is_err());
     }
 }

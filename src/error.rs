@@ -31,6 +31,9 @@ pub enum Error {
     /// A flag value or a combination of flags is invalid.
     #[error("{0}")]
     Usage(String),
+    /// Computing a breakdown table failed.
+    #[error("cannot compute the breakdown: {0}")]
+    Table(String),
     /// Writing the report failed.
     #[error("cannot write output: {0}")]
     Output(#[from] std::io::Error),

@@ -43,9 +43,12 @@ impl Outcome {
 pub fn run(config: &Config, out: &mut dyn Write) -> Result<Outcome> {
     let classifier = Classifier::new(&config.rules, config.now)?;
     match &config.task {
-        Task::Analyze { format, style, every_minutes, .. } => {
-            let options =
-                analyze::Options { every_minutes: *every_minutes, generated_at: config.now };
+        Task::Analyze { format, style, every_minutes, breakdown, .. } => {
+            let options = analyze::Options {
+                every_minutes: *every_minutes,
+                generated_at: config.now,
+                breakdown: breakdown.clone(),
+            };
             let report = analyze_report(config, &classifier, options)?;
             report::render(&report, *format, *style, out)?;
             out.flush()?;
@@ -96,14 +99,18 @@ pub fn analyze_report(
     options: analyze::Options,
 ) -> Result<Report> {
     let mut total = Stats::default();
-    let job = AnalyzeJob { classifier };
+    let window = match &config.task {
+        Task::Analyze { window, .. } => *window,
+        _ => crate::config::Window::default(),
+    };
+    let job = AnalyzeJob { classifier, breakdown: options.breakdown.as_ref(), window };
     let files = pipeline::drive(&config.sources, config.plan, &job, |_, first_line, mut stats| {
         stats.shift_lines(first_line);
         total.merge(stats);
         Ok(())
     })?;
     debug_assert_eq!(total.accounted(), total.lines);
-    Ok(analyze::build(&total, files, classifier.taxonomy(), options))
+    analyze::build(&total, files, classifier.taxonomy(), options)
 }
 
 /// The exit outcome: unreadable input first, then the conditions asked for
@@ -127,6 +134,8 @@ fn outcome(report: &Report, task: &Task) -> Outcome {
 /// Folds a chunk into [`Stats`].
 struct AnalyzeJob<'c> {
     classifier: &'c Classifier,
+    breakdown: Option<&'c crate::aggregate::breakdown::Spec>,
+    window: crate::config::Window,
 }
 
 impl Job for AnalyzeJob<'_> {
@@ -139,9 +148,15 @@ impl Job for AnalyzeJob<'_> {
             match parsed {
                 Line::Blank => stats.blank(),
                 Line::Malformed(reason) => stats.malformed(reason, place),
+                Line::Record(record) if !self.window.contains(record.ts) => stats.out_of_range += 1,
                 Line::Record(record) => {
                     let verdict =
                         record.is_failure().then(|| self.classifier.classify_record(&record));
+                    if let Some(spec) = self.breakdown {
+                        let taxonomy = self.classifier.taxonomy();
+                        let cause = verdict.as_ref().map(|v| taxonomy.cause(v.cause).id.as_str());
+                        stats.breakdown(spec, &record, cause);
+                    }
                     stats.record(&record, verdict.as_deref(), place);
                 }
             }

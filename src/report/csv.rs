@@ -44,10 +44,34 @@ pub const COLUMNS: [(CsvTable, &[&str]); 6] = [
     ),
 ];
 
+/// Columns of the breakdown table: `bucket`, then the `--by` dimensions in the
+/// order asked for, then these.
+pub const BREAKDOWN_COLUMNS: [&str; 7] = [
+    "requests",
+    "failures",
+    "error_rate",
+    "failure_latency_p50_ms",
+    "failure_latency_p95_ms",
+    "success_latency_p50_ms",
+    "success_latency_p95_ms",
+];
+
 /// Writes one table.
 pub fn render(r: &Report, table: CsvTable, out: &mut dyn Write) -> io::Result<()> {
-    let columns = COLUMNS.iter().find(|(t, _)| *t == table).map_or(&[][..], |(_, c)| *c);
-    row(&columns.iter().map(|c| c.to_string()).collect::<Vec<_>>(), out)?;
+    let header: Vec<String> = match (table, &r.breakdown) {
+        (CsvTable::Breakdown, Some(b)) => std::iter::once("bucket".to_string())
+            .chain(b.by.iter().cloned())
+            .chain(BREAKDOWN_COLUMNS.iter().map(|c| c.to_string()))
+            .collect(),
+        _ => COLUMNS
+            .iter()
+            .find(|(t, _)| *t == table)
+            .map_or(&[][..], |(_, c)| *c)
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
+    };
+    row(&header, out)?;
     for cells in rows(r, table) {
         row(&cells, out)?;
     }
@@ -92,6 +116,7 @@ fn rows(r: &Report, table: CsvTable) -> Vec<Vec<String>> {
             })
             .collect(),
         CsvTable::Timeline => timeline_rows(r),
+        CsvTable::Breakdown => breakdown_rows(r),
         CsvTable::Keys => dim_rows(&r.keys),
         CsvTable::Projects => dim_rows(&r.projects),
         CsvTable::Models => dim_rows(&r.models),
@@ -145,6 +170,26 @@ fn timeline_rows(r: &Report) -> Vec<Vec<String>> {
         }
     }
     rows
+}
+
+fn breakdown_rows(r: &Report) -> Vec<Vec<String>> {
+    let Some(b) = &r.breakdown else { return Vec::new() };
+    let num = |v: Option<f64>| v.map(|v| v.to_string()).unwrap_or_default();
+    b.rows
+        .iter()
+        .map(|row| {
+            let mut cells = vec![row.bucket.clone().unwrap_or_default()];
+            cells.extend(b.by.iter().map(|d| row.values.get(d).cloned().unwrap_or_default()));
+            cells.extend([
+                row.requests.to_string(),
+                row.failures.to_string(),
+                row.error_rate.to_string(),
+            ]);
+            cells.extend([row.failure_latency_p50_ms, row.failure_latency_p95_ms].map(num));
+            cells.extend([row.success_latency_p50_ms, row.success_latency_p95_ms].map(num));
+            cells
+        })
+        .collect()
 }
 
 fn dim_rows(rows: &[super::model::DimRow]) -> Vec<Vec<String>> {

@@ -60,6 +60,17 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         );
         causes(r, &mut h);
     }
+    if let Some((t, total)) = tables::breakdown(r) {
+        h.push_str("<h2>Breakdown</h2>\n");
+        table(&t, &mut h);
+        if total > t.rows.len() {
+            let _ = writeln!(
+                h,
+                "<p>{} more groups: <code>--format csv --table breakdown</code> has them all.</p>",
+                total - t.rows.len()
+            );
+        }
+    }
     for (title, t) in [
         ("Unclassified messages", tables::signatures(r)),
         ("Keys", tables::dims(&r.keys, "key", 30)),

@@ -26,6 +26,17 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
             }
         }
     }
+    if let Some((t, total)) = tables::breakdown(r) {
+        writeln!(out, "\n## Breakdown\n")?;
+        table(&t, out)?;
+        if total > t.rows.len() {
+            writeln!(
+                out,
+                "\n{} more groups: `--format csv --table breakdown` has them all.",
+                total - t.rows.len()
+            )?;
+        }
+    }
     for (title, t) in [
         ("Unclassified messages", tables::signatures(r)),
         ("Keys", tables::dims(&r.keys, "key", 20)),

@@ -30,6 +30,42 @@ pub struct Report {
     pub models: Vec<DimRow>,
     /// Requests, failures and failures by cause per time bucket.
     pub timeline: Timeline,
+    /// The `--by` / `--every` breakdown, when asked for.
+    pub breakdown: Option<BreakdownTable>,
+}
+
+/// Requests, failures and latency per group.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BreakdownTable {
+    /// The dimensions, in the order asked for.
+    pub by: Vec<String>,
+    /// The bucket width, when `--every` was given.
+    pub every: Option<String>,
+    /// One row per group, sorted by bucket then values.
+    pub rows: Vec<BreakdownRow>,
+}
+
+/// One group.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct BreakdownRow {
+    /// Bucket start (RFC 3339), with `--every`.
+    pub bucket: Option<String>,
+    /// The group's values by dimension (keys fingerprinted; `""` when absent).
+    pub values: BTreeMap<String, String>,
+    /// Records.
+    pub requests: u64,
+    /// Failed records.
+    pub failures: u64,
+    /// failures / requests.
+    pub error_rate: f64,
+    /// Latency of failures, p50 and p95 (ms), where logged.
+    pub failure_latency_p50_ms: Option<f64>,
+    /// See above.
+    pub failure_latency_p95_ms: Option<f64>,
+    /// Latency of successes, p50 and p95 (ms), where logged.
+    pub success_latency_p50_ms: Option<f64>,
+    /// See above.
+    pub success_latency_p95_ms: Option<f64>,
 }
 
 /// Failures over time.
@@ -74,6 +110,9 @@ pub struct Summary {
     pub blank: u64,
     /// Lines that are not records.
     pub malformed: u64,
+    /// Records left out by `--since` / `--until` (records without a time
+    /// included): `lines = records + out_of_range + blank + malformed`.
+    pub out_of_range: u64,
     /// Malformed lines by reason id.
     pub malformed_by_reason: BTreeMap<String, MalformedRow>,
     /// The files read, in order.

@@ -182,3 +182,61 @@ pub fn files(r: &Report) -> Table {
         .collect();
     Table { header: vec!["file", "format", "compression", "lines", "error"], rows }
 }
+
+/// The most breakdown rows shown in a human report (CSV has them all).
+pub const BREAKDOWN_ROWS: usize = 60;
+
+/// The `--by` / `--every` breakdown (first [`BREAKDOWN_ROWS`] rows).
+pub fn breakdown(r: &Report) -> Option<(Table, usize)> {
+    let b = r.breakdown.as_ref()?;
+    let ms = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.0}"));
+    let mut header: Vec<&'static str> = Vec::new();
+    if b.every.is_some() {
+        header.push("bucket");
+    }
+    let dims: Vec<&'static str> = crate::aggregate::breakdown::DIMS
+        .iter()
+        .filter(|d| b.by.iter().any(|n| n == d.1))
+        .map(|d| d.1)
+        .collect();
+    let ordered: Vec<&'static str> =
+        b.by.iter().filter_map(|n| dims.iter().find(|d| **d == n.as_str()).copied()).collect();
+    header.extend(&ordered);
+    header.extend([
+        "requests",
+        "failures",
+        "error rate",
+        "p50 ms (fail)",
+        "p95 ms (fail)",
+        "p50 ms (ok)",
+        "p95 ms (ok)",
+    ]);
+    let rows = b
+        .rows
+        .iter()
+        .take(BREAKDOWN_ROWS)
+        .map(|row| {
+            let mut cells: Vec<String> = Vec::new();
+            if b.every.is_some() {
+                cells.push(row.bucket.clone().unwrap_or_default());
+            }
+            cells.extend(ordered.iter().map(|d| row.values.get(*d).cloned().unwrap_or_default()));
+            cells.extend([
+                thousands(row.requests),
+                thousands(row.failures),
+                percent(row.error_rate),
+            ]);
+            cells.extend(
+                [
+                    row.failure_latency_p50_ms,
+                    row.failure_latency_p95_ms,
+                    row.success_latency_p50_ms,
+                    row.success_latency_p95_ms,
+                ]
+                .map(ms),
+            );
+            cells
+        })
+        .collect();
+    Some((Table { header, rows }, b.rows.len()))
+}

@@ -36,6 +36,7 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
     let p = Paint(style.color);
     summary(&report.summary, &p, out)?;
     causes(report, &p, out)?;
+    breakdown(report, &p, out)?;
     unclassified(report, &p, out)?;
     malformed(&report.summary, &p, out)
 }
@@ -190,6 +191,43 @@ fn model_fix(f: &super::model::ModelFixRow) -> String {
         }
         (None, None) => format!("{} ({})", f.model, thousands(f.count)),
     }
+}
+
+fn breakdown(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    let Some((table, total)) = super::tables::breakdown(report) else { return Ok(()) };
+    writeln!(out, "\n{}", p.bold("BREAKDOWN"))?;
+    let widths: Vec<usize> = (0..table.header.len())
+        .map(|i| {
+            table
+                .rows
+                .iter()
+                .map(|r| r[i].chars().count())
+                .chain([table.header[i].len()])
+                .max()
+                .unwrap_or(0)
+                .min(40)
+        })
+        .collect();
+    let line = |cells: Vec<String>| {
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{:<w$}", clip(c, *w)))
+            .collect::<Vec<_>>()
+            .join("  ")
+    };
+    writeln!(out, "{}", p.dim(&line(table.header.iter().map(|h| h.to_string()).collect())))?;
+    for row in table.rows.iter().cloned() {
+        writeln!(out, "{}", line(row).trim_end())?;
+    }
+    if total > table.rows.len() {
+        writeln!(
+            out,
+            "... {} more groups (--format csv --table breakdown)",
+            total - table.rows.len()
+        )?;
+    }
+    Ok(())
 }
 
 fn unclassified(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {

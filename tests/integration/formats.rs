@@ -10,7 +10,7 @@ use super::util::*;
 const INPUT: &str = "tests/data/snapshot.jsonl";
 
 /// `(snapshot file, extra args)` for every format and CSV table.
-const FORMATS: [(&str, &[&str]); 8] = [
+const FORMATS: [(&str, &[&str]); 10] = [
     ("report.txt", &["--format", "text"]),
     ("report.md", &["--format", "markdown"]),
     ("report.html", &["--format", "html"]),
@@ -19,6 +19,11 @@ const FORMATS: [(&str, &[&str]); 8] = [
     ("timeline.csv", &["--format", "csv", "--table", "timeline", "--every", "1h"]),
     ("keys.csv", &["--format", "csv", "--table", "keys"]),
     ("signatures.csv", &["--format", "csv", "--table", "signatures"]),
+    (
+        "breakdown.csv",
+        &["--format", "csv", "--table", "breakdown", "--by", "model,category", "--every", "6h"],
+    ),
+    ("breakdown.md", &["--format", "markdown", "--by", "key,status"]),
 ];
 
 fn run_in_repo(args: &[&str]) -> String {
@@ -130,4 +135,43 @@ fn cron_conditions_set_the_exit_code() {
     assert_eq!(code(&["--max-error-rate", "0.05"]), Some(1));
     assert_eq!(code(&["--max-error-rate", "5"]), Some(2));
     assert_eq!(code(&["--every", "2h"]), Some(2));
+}
+
+#[test]
+fn breakdowns_add_up_and_bad_dimensions_are_errors() {
+    let input = format!("{}/{INPUT}", env!("CARGO_MANIFEST_DIR"));
+    let r = analyze_json(&["--by", "model,category", "--every", "1h", &input]);
+    let b = &r["breakdown"];
+    assert_eq!(b["by"], serde_json::json!(["model", "category"]));
+    assert_eq!(b["every"], "1h");
+    let rows = b["rows"].as_array().unwrap();
+    let sum = |k: &str| rows.iter().map(|row| row[k].as_u64().unwrap()).sum::<u64>();
+    assert_eq!(sum("requests"), r["summary"]["records"].as_u64().unwrap());
+    assert_eq!(sum("failures"), r["summary"]["failures"].as_u64().unwrap());
+    assert!(rows.iter().any(|row| row["failure_latency_p50_ms"].is_number()));
+    let bad = errlens(&["analyze", "--by", "model,colour", &input], None);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("colour"));
+}
+
+#[test]
+fn since_and_until_keep_every_line_accounted_for() {
+    let input = format!("{}/samples/app-2026-11-21.jsonl", env!("CARGO_MANIFEST_DIR"));
+    let r = analyze_json(&[
+        "--since",
+        "2026-11-21T12:00:00Z",
+        "--until",
+        "2026-11-21T13:00:00Z",
+        &input,
+    ]);
+    let s = &r["summary"];
+    let n = |k: &str| s[k].as_u64().unwrap();
+    assert_eq!(n("lines"), n("records") + n("out_of_range") + n("blank") + n("malformed"));
+    assert!(n("records") > 0 && n("out_of_range") > 0);
+    assert!(s["time_range"]["start"].as_str().unwrap() >= "2026-11-21T12:00:00Z");
+    assert!(s["time_range"]["end"].as_str().unwrap() < "2026-11-21T13:00:00Z");
+    // Relative to SOURCE_DATE_EPOCH (2026-11-22T00:00:00Z): the last 12 hours.
+    let relative = analyze_json(&["--since", "12h", &input]);
+    let start = relative["summary"]["time_range"]["start"].as_str().unwrap().to_string();
+    assert!(start.as_str() >= "2026-11-21T12:00:00Z", "{start}");
 }

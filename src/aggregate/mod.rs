@@ -13,6 +13,8 @@ use crate::parse::{Malformed, Record};
 use crate::redact;
 use crate::taxonomy::CauseId;
 
+pub mod breakdown;
+
 /// How many `file:line` places are kept per malformed reason.
 pub const PLACES_KEPT: usize = 5;
 
@@ -256,6 +258,8 @@ pub struct Stats {
     pub successes: u64,
     /// Failed records.
     pub failures: u64,
+    /// Records left out by `--since` / `--until`.
+    pub out_of_range: u64,
     /// Malformed lines by reason.
     pub malformed: BTreeMap<Malformed, Occurrences>,
     /// Time range of all records.
@@ -274,6 +278,8 @@ pub struct Stats {
     pub minutes: FxHashMap<i64, Counts>,
     /// Failures by (epoch minute, cause).
     pub cause_minutes: FxHashMap<(i64, CauseId), u64>,
+    /// The `--by` / `--every` breakdown, when asked for.
+    pub breakdown: breakdown::Breakdown,
 }
 
 /// The epoch minute of a timestamp.
@@ -300,6 +306,41 @@ impl Stats {
     /// Counts a malformed line.
     pub fn malformed(&mut self, reason: Malformed, place: Place) {
         self.malformed.entry(reason).or_default().add(place);
+    }
+
+    /// Adds a record to the breakdown by `spec`; `cause` is the failure's id.
+    pub fn breakdown(&mut self, spec: &breakdown::Spec, record: &Record<'_>, cause: Option<&str>) {
+        use breakdown::{Dim, Value};
+        let texts: Vec<Option<std::borrow::Cow<'_, str>>> = spec
+            .dims
+            .iter()
+            .map(|dim| {
+                let field = match dim {
+                    Dim::Key => record.key,
+                    Dim::Project => record.project,
+                    Dim::Org => record.org,
+                    Dim::User => record.user,
+                    Dim::Model => record.model,
+                    Dim::Endpoint => record.endpoint,
+                    Dim::Provider => record.provider,
+                    Dim::Status | Dim::Category => None,
+                };
+                field.map(|t| t.decode())
+            })
+            .collect();
+        let values: Vec<Value<'_>> = spec
+            .dims
+            .iter()
+            .zip(&texts)
+            .map(|(dim, text)| match (dim, text) {
+                (Dim::Status, _) => record.status.map_or(Value::None, Value::Status),
+                (Dim::Category, _) => Value::Text(cause.unwrap_or("success")),
+                (_, Some(t)) => Value::Text(t),
+                (_, None) => Value::None,
+            })
+            .collect();
+        let bucket = breakdown::bucket(record.ts, spec.every_minutes);
+        self.breakdown.add(bucket, &values, cause.is_some(), record.latency_ms);
     }
 
     /// Counts a record; `verdict` is present exactly for failures.
@@ -383,6 +424,7 @@ impl Stats {
         self.blank += other.blank;
         self.successes += other.successes;
         self.failures += other.failures;
+        self.out_of_range += other.out_of_range;
         self.time.merge(other.time);
         for (reason, occ) in other.malformed {
             self.malformed.entry(reason).or_default().merge(occ);
@@ -411,6 +453,7 @@ impl Stats {
         for (key, n) in other.cause_minutes {
             *self.cause_minutes.entry(key).or_default() += n;
         }
+        self.breakdown.merge(other.breakdown);
         for (mine, theirs) in [
             (&mut self.keys, other.keys),
             (&mut self.projects, other.projects),
@@ -424,10 +467,11 @@ impl Stats {
         }
     }
 
-    /// Records + blank + malformed: always equals `lines`.
+    /// Records + out of range + blank + malformed: always equals `lines`.
     pub fn accounted(&self) -> u64 {
         self.successes
             + self.failures
+            + self.out_of_range
             + self.blank
             + self.malformed.values().map(|o| o.count).sum::<u64>()
     }

@@ -1,0 +1,343 @@
+//! Breakdowns (`--by DIM,...` and `--every WIDTH`): requests, failures, error
+//! rate and latency percentiles per group. The fold keeps one small row per
+//! record (group id, failed, latency) and interns the group keys, allocating
+//! only for a new group; merging remaps ids. The table is then computed with
+//! polars' eager API: grouped counts and latency quantiles over those rows.
+
+use std::hash::{Hash, Hasher};
+
+use polars::prelude::*;
+use rustc_hash::{FxHashMap, FxHasher};
+
+use crate::parse::time::Millis;
+
+/// A dimension to break down by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dim {
+    /// API key (fingerprinted when shown).
+    Key,
+    /// Project.
+    Project,
+    /// Organization.
+    Org,
+    /// End user.
+    User,
+    /// Model.
+    Model,
+    /// Endpoint.
+    Endpoint,
+    /// Provider.
+    Provider,
+    /// HTTP status.
+    Status,
+    /// Root cause id (`success` for records that did not fail).
+    Category,
+}
+
+/// Every dimension with its name on the command line and in outputs.
+pub const DIMS: [(Dim, &str); 9] = [
+    (Dim::Key, "key"),
+    (Dim::Project, "project"),
+    (Dim::Org, "org"),
+    (Dim::User, "user"),
+    (Dim::Model, "model"),
+    (Dim::Endpoint, "endpoint"),
+    (Dim::Provider, "provider"),
+    (Dim::Status, "status"),
+    (Dim::Category, "category"),
+];
+
+impl Dim {
+    /// The name used on the command line and in outputs.
+    pub fn name(self) -> &'static str {
+        DIMS.iter().find(|d| d.0 == self).map_or("?", |d| d.1)
+    }
+}
+
+/// What to group by.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Spec {
+    /// Dimensions, in the order asked for.
+    pub dims: Vec<Dim>,
+    /// Time bucket width in minutes.
+    pub every_minutes: Option<i64>,
+}
+
+/// One value of a dimension, borrowed from the record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Value<'a> {
+    /// Text.
+    Text(&'a str),
+    /// A status.
+    Status(u16),
+    /// Absent.
+    None,
+}
+
+/// One value, owned.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Owned {
+    /// Text.
+    Text(Box<str>),
+    /// A status.
+    Status(u16),
+    /// Absent.
+    None,
+}
+
+impl Owned {
+    fn matches(&self, v: &Value<'_>) -> bool {
+        match (self, v) {
+            (Owned::Text(a), Value::Text(b)) => **a == **b,
+            (Owned::Status(a), Value::Status(b)) => a == b,
+            (Owned::None, Value::None) => true,
+            _ => false,
+        }
+    }
+
+    fn from(v: &Value<'_>) -> Owned {
+        match v {
+            Value::Text(t) => Owned::Text((*t).into()),
+            Value::Status(s) => Owned::Status(*s),
+            Value::None => Owned::None,
+        }
+    }
+
+    /// As shown in tables (`""` when absent).
+    pub fn text(&self) -> String {
+        match self {
+            Owned::Text(t) => t.to_string(),
+            Owned::Status(s) => s.to_string(),
+            Owned::None => String::new(),
+        }
+    }
+}
+
+/// A group: its dimension values and time bucket (epoch minutes).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct GroupKey {
+    /// Bucket start, epoch minutes.
+    pub bucket: Option<i64>,
+    /// Values, in the order of the spec's dimensions.
+    pub values: Vec<Owned>,
+}
+
+/// The accumulator.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Breakdown {
+    groups: Vec<GroupKey>,
+    index: FxHashMap<u64, Vec<u32>>,
+    /// One row per record: (group id, failed, latency ms or NaN).
+    rows: Vec<(u32, bool, f32)>,
+}
+
+fn hash_key(bucket: Option<i64>, values: &[Value<'_>]) -> u64 {
+    let mut h = FxHasher::default();
+    bucket.hash(&mut h);
+    values.hash(&mut h);
+    h.finish()
+}
+
+impl Breakdown {
+    /// Counts one record.
+    pub fn add(
+        &mut self,
+        bucket: Option<i64>,
+        values: &[Value<'_>],
+        failed: bool,
+        latency_ms: Option<f64>,
+    ) {
+        let id = self.intern(bucket, values);
+        self.rows.push((id, failed, latency_ms.map_or(f32::NAN, |l| l as f32)));
+    }
+
+    fn intern(&mut self, bucket: Option<i64>, values: &[Value<'_>]) -> u32 {
+        let hash = hash_key(bucket, values);
+        let ids = self.index.entry(hash).or_default();
+        let found = ids.iter().copied().find(|&id| {
+            let g = &self.groups[id as usize];
+            g.bucket == bucket && g.values.iter().zip(values).all(|(o, v)| o.matches(v))
+        });
+        found.unwrap_or_else(|| {
+            let id = self.groups.len() as u32;
+            self.groups.push(GroupKey { bucket, values: values.iter().map(Owned::from).collect() });
+            ids.push(id);
+            id
+        })
+    }
+
+    fn intern_owned(&mut self, key: &GroupKey) -> u32 {
+        let values: Vec<Value<'_>> = key
+            .values
+            .iter()
+            .map(|o| match o {
+                Owned::Text(t) => Value::Text(t),
+                Owned::Status(s) => Value::Status(*s),
+                Owned::None => Value::None,
+            })
+            .collect();
+        let (bucket, values) = (key.bucket, values);
+        let hash = hash_key(bucket, &values);
+        if let Some(&id) = self.index.get(&hash).and_then(|ids| {
+            ids.iter().find(|&&id| {
+                let g = &self.groups[id as usize];
+                g.bucket == bucket && g.values == key.values
+            })
+        }) {
+            return id;
+        }
+        let id = self.groups.len() as u32;
+        self.groups.push(key.clone());
+        self.index.entry(hash).or_default().push(id);
+        id
+    }
+
+    /// Merges another accumulator (ids remapped; the result's rows are the
+    /// same multiset whatever the order of merging).
+    pub fn merge(&mut self, other: Breakdown) {
+        let map: Vec<u32> = other.groups.iter().map(|g| self.intern_owned(g)).collect();
+        self.rows.extend(
+            other.rows.into_iter().map(|(id, failed, latency)| (map[id as usize], failed, latency)),
+        );
+    }
+
+    /// Whether anything was counted.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
+/// One row of the breakdown table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    /// The group.
+    pub key: GroupKey,
+    /// Records.
+    pub requests: u64,
+    /// Failed records.
+    pub failures: u64,
+    /// Latency percentiles of failures (p50, p95), ms, where logged.
+    pub failure_latency: (Option<f64>, Option<f64>),
+    /// Latency percentiles of successes (p50, p95), ms, where logged.
+    pub success_latency: (Option<f64>, Option<f64>),
+}
+
+/// Computes the table with polars: per group, counts and latency quantiles.
+/// Rows are sorted by bucket, then by values.
+// The eager GroupBy aggregations are deprecated upstream in favour of the lazy
+// API, whose feature pulls in an HTTP client and cloud storage: kept eager on
+// purpose.
+#[allow(deprecated)]
+pub fn table(b: &Breakdown) -> PolarsResult<Vec<Row>> {
+    let n = b.rows.len();
+    let df = DataFrame::new(
+        n,
+        vec![
+            Column::new("group".into(), b.rows.iter().map(|r| r.0).collect::<Vec<u32>>()),
+            Column::new(
+                "failed".into(),
+                b.rows.iter().map(|r| u32::from(r.1)).collect::<Vec<u32>>(),
+            ),
+            Column::new(
+                "latency".into(),
+                b.rows
+                    .iter()
+                    .map(|r| (!r.2.is_nan()).then_some(f64::from(r.2)))
+                    .collect::<Vec<Option<f64>>>(),
+            ),
+        ],
+    )?;
+    let mut rows: Vec<Row> = b
+        .groups
+        .iter()
+        .map(|key| Row {
+            key: key.clone(),
+            requests: 0,
+            failures: 0,
+            failure_latency: (None, None),
+            success_latency: (None, None),
+        })
+        .collect();
+    let by_group = df.group_by(["group"])?;
+    let requests = by_group.select(["failed"]).count()?;
+    let failures = df.group_by(["group"])?.select(["failed"]).sum()?;
+    for (frame, set) in [(&requests, 0), (&failures, 1)] {
+        let groups = frame.column("group")?.u32()?;
+        let values = frame.column(frame.get_column_names()[1].as_str())?.cast(&DataType::UInt64)?;
+        let values = values.u64()?;
+        for i in 0..frame.height() {
+            if let (Some(g), Some(v)) = (groups.get(i), values.get(i)) {
+                let row = &mut rows[g as usize];
+                if set == 0 { row.requests = v } else { row.failures = v }
+            }
+        }
+    }
+    for (q, slot) in [(0.5, 0), (0.95, 1)] {
+        let out = df
+            .group_by(["group", "failed"])?
+            .select(["latency"])
+            .quantile(q, QuantileMethod::Linear)?;
+        let (groups, failed) = (out.column("group")?.u32()?, out.column("failed")?.u32()?);
+        let values = out.column(out.get_column_names()[2].as_str())?.f64()?;
+        for i in 0..out.height() {
+            if let (Some(g), Some(f)) = (groups.get(i), failed.get(i)) {
+                let row = &mut rows[g as usize];
+                let pair = if f == 1 { &mut row.failure_latency } else { &mut row.success_latency };
+                if slot == 0 { pair.0 = values.get(i) } else { pair.1 = values.get(i) }
+            }
+        }
+    }
+    rows.sort_by(|a, b| a.key.cmp(&b.key));
+    Ok(rows)
+}
+
+/// The bucket of a timestamp, epoch minutes.
+pub fn bucket(ts: Option<Millis>, every_minutes: Option<i64>) -> Option<i64> {
+    let every = every_minutes?;
+    ts.map(|t| t.div_euclid(60_000).div_euclid(every) * every)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filled(records: &[(&str, bool, Option<f64>)]) -> Breakdown {
+        let mut b = Breakdown::default();
+        for (model, failed, latency) in records {
+            b.add(None, &[Value::Text(model)], *failed, *latency);
+        }
+        b
+    }
+
+    #[test]
+    fn counts_and_quantiles_per_group() {
+        let b = filled(&[
+            ("a", true, Some(100.0)),
+            ("a", false, Some(10.0)),
+            ("a", true, Some(300.0)),
+            ("b", false, None),
+            ("a", false, Some(30.0)),
+        ]);
+        let rows = table(&b).unwrap();
+        assert_eq!(rows.len(), 2);
+        let a = &rows[0];
+        assert_eq!(a.key.values, [Owned::Text("a".into())]);
+        assert_eq!((a.requests, a.failures), (4, 2));
+        assert_eq!(a.failure_latency.0, Some(200.0));
+        assert_eq!(a.success_latency.0, Some(20.0));
+        assert_eq!(
+            (rows[1].requests, rows[1].failures, rows[1].success_latency),
+            (1, 0, (None, None))
+        );
+    }
+
+    #[test]
+    fn merge_is_order_independent() {
+        let x = filled(&[("a", true, Some(1.0)), ("b", false, Some(2.0))]);
+        let y = filled(&[("b", true, Some(3.0)), ("c", false, None)]);
+        let (mut xy, mut yx) = (x.clone(), y.clone());
+        xy.merge(y);
+        yx.merge(x);
+        assert_eq!(table(&xy).unwrap(), table(&yx).unwrap());
+    }
+}
