@@ -123,7 +123,7 @@ pub struct AnalyzeArgs {
     /// 6h, 1d or 1w (default timeline: fits the range).
     #[arg(long, value_name = "WIDTH")]
     pub every: Option<String>,
-    /// CSV table: causes, timeline, breakdown, keys, projects, models or signatures.
+    /// CSV table: causes, timeline, breakdown, findings, keys, projects, models or signatures.
     #[arg(long, value_enum, default_value_t = CsvTable::Causes)]
     pub table: CsvTable,
     /// Exit 1 when a cause matching one of these comma-separated globs
@@ -144,6 +144,8 @@ pub enum CsvTable {
     Timeline,
     /// One row per --by / --every group.
     Breakdown,
+    /// One row per finding.
+    Findings,
     /// One row per key.
     Keys,
     /// One row per project.

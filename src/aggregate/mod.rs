@@ -146,6 +146,55 @@ pub struct CauseStats {
     pub limits: BTreeMap<(String, String), LimitStats>,
     /// Model fixes by the model asked for (typo suggestion, or retirement).
     pub model_fixes: BTreeMap<String, ModelFix>,
+    /// When and how often each project saw this cause.
+    pub by_project: BTreeMap<Box<str>, Seen>,
+    /// When and how often each key saw this cause.
+    pub by_key: BTreeMap<Box<str>, Seen>,
+    /// Context-window overflows by model.
+    pub overflows: BTreeMap<String, Overflow>,
+    /// Failures that were themselves retries (`attempt` >= 1).
+    pub retried: u64,
+}
+
+/// A count and the time range it happened in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Seen {
+    /// How many.
+    pub count: u64,
+    /// When.
+    pub span: Span,
+}
+
+impl Seen {
+    fn add(&mut self, other: Seen) {
+        self.count += other.count;
+        self.span.merge(other.span);
+    }
+}
+
+/// How far prompts overflowed a model's context window.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Overflow {
+    /// Failures with both numbers stated.
+    pub count: u64,
+    /// The context window stated.
+    pub max_context: u64,
+    /// The largest overflow (tokens requested beyond the window).
+    pub max_over: u64,
+    /// The sum of overflows (for the mean).
+    pub total_over: u64,
+    /// Failures that would have fit without the completion reservation (max_tokens).
+    pub fits_without_reservation: u64,
+}
+
+impl Overflow {
+    fn add(&mut self, other: Overflow) {
+        self.count += other.count;
+        self.max_context = self.max_context.max(other.max_context);
+        self.max_over = self.max_over.max(other.max_over);
+        self.total_over += other.total_over;
+        self.fits_without_reservation += other.fits_without_reservation;
+    }
 }
 
 /// A rate limit seen in messages: the largest limit and usage reported.
@@ -208,6 +257,20 @@ impl CauseStats {
                 count: 1,
             });
         }
+        let number = |k: &str| get(k).and_then(|v| v.parse::<u64>().ok());
+        if let (Some(max), Some(requested)) =
+            (number("max_context"), number("requested_tokens").or(number("requested")))
+        {
+            let prompt = number("prompt_tokens").unwrap_or(requested);
+            let over = Overflow {
+                count: 1,
+                max_context: max,
+                max_over: requested.saturating_sub(max),
+                total_over: requested.saturating_sub(max),
+                fits_without_reservation: u64::from(prompt <= max && requested > max),
+            };
+            self.overflows.entry(named.to_string()).or_default().add(over);
+        }
         if get("suggestion").is_some() || get("shutdown_date").is_some() {
             let fix = ModelFix {
                 suggestion: get("suggestion").map(str::to_string),
@@ -235,6 +298,17 @@ impl CauseStats {
         for (model, fix) in other.model_fixes {
             self.model_fixes.entry(model).or_default().absorb(fix);
         }
+        for (mine, theirs) in
+            [(&mut self.by_project, other.by_project), (&mut self.by_key, other.by_key)]
+        {
+            for (name, seen) in theirs {
+                mine.entry(name).or_default().add(seen);
+            }
+        }
+        for (model, o) in other.overflows {
+            self.overflows.entry(model).or_default().add(o);
+        }
+        self.retried += other.retried;
     }
 }
 
@@ -280,6 +354,8 @@ pub struct Stats {
     pub cause_minutes: FxHashMap<(i64, CauseId), u64>,
     /// The `--by` / `--every` breakdown, when asked for.
     pub breakdown: breakdown::Breakdown,
+    /// Provider-owned failures by (epoch minute, model): incident detection.
+    pub provider_minutes: FxHashMap<(i64, Box<str>), u64>,
 }
 
 /// The epoch minute of a timestamp.
@@ -388,6 +464,20 @@ impl Stats {
             bump(cause.evidence.entry(name.clone()).or_default(), value);
         }
         cause.observe_evidence(&verdict.evidence, model.as_deref());
+        let seen = Seen { count: 1, span: Span { first: record.ts, last: record.ts } };
+        if let Some(p) = project.as_deref() {
+            cause.by_project.entry(p.into()).or_default().add(seen);
+        }
+        if let Some(k) = key.as_deref() {
+            cause.by_key.entry(k.into()).or_default().add(seen);
+        }
+        cause.retried += u64::from(record.attempt.is_some_and(|a| a > 0));
+        let provider_owned = crate::taxonomy::Taxonomy::get().cause(verdict.cause).owner
+            == crate::taxonomy::Owner::Provider;
+        if let (true, Some(ts)) = (provider_owned, record.ts) {
+            let model = model.as_deref().unwrap_or("(model not logged)");
+            *self.provider_minutes.entry((minute_of(ts), model.into())).or_default() += 1;
+        }
         if cause.example.as_ref().is_none_or(|e| place < e.place) {
             cause.example = Some(example());
         }
@@ -454,6 +544,9 @@ impl Stats {
             *self.cause_minutes.entry(key).or_default() += n;
         }
         self.breakdown.merge(other.breakdown);
+        for (key, n) in other.provider_minutes {
+            *self.provider_minutes.entry(key).or_default() += n;
+        }
         for (mine, theirs) in [
             (&mut self.keys, other.keys),
             (&mut self.projects, other.projects),

@@ -9,7 +9,7 @@ use super::CsvTable;
 use super::model::Report;
 
 /// Column order of each table (a public interface: columns are only added at the end).
-pub const COLUMNS: [(CsvTable, &[&str]); 6] = [
+pub const COLUMNS: [(CsvTable, &[&str]); 7] = [
     (
         CsvTable::Causes,
         &[
@@ -35,6 +35,7 @@ pub const COLUMNS: [(CsvTable, &[&str]); 6] = [
         CsvTable::Timeline,
         &["start", "category", "owner", "retry", "failures", "requests", "error_rate"],
     ),
+    (CsvTable::Findings, &["kind", "category", "start", "end", "subjects", "sentence"]),
     (CsvTable::Keys, &["key", "requests", "failures", "error_rate"]),
     (CsvTable::Projects, &["project", "requests", "failures", "error_rate"]),
     (CsvTable::Models, &["model", "requests", "failures", "error_rate"]),
@@ -117,6 +118,20 @@ fn rows(r: &Report, table: CsvTable) -> Vec<Vec<String>> {
             .collect(),
         CsvTable::Timeline => timeline_rows(r),
         CsvTable::Breakdown => breakdown_rows(r),
+        CsvTable::Findings => r
+            .findings
+            .iter()
+            .map(|f| {
+                vec![
+                    f.kind.clone(),
+                    opt(&f.category),
+                    opt(&f.start),
+                    opt(&f.end),
+                    f.subjects.join(" "),
+                    f.sentence.clone(),
+                ]
+            })
+            .collect(),
         CsvTable::Keys => dim_rows(&r.keys),
         CsvTable::Projects => dim_rows(&r.projects),
         CsvTable::Models => dim_rows(&r.models),

@@ -43,6 +43,18 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     );
     table(&tables::summary(r), &mut h);
     timeline_chart(r, &mut h);
+    if !r.findings.is_empty() {
+        h.push_str("<h2>Findings</h2><ul>\n");
+        for f in &r.findings {
+            let _ = writeln!(
+                h,
+                "<li><b>{}</b>: {}</li>",
+                esc(&f.kind.replace('_', " ")),
+                esc(&f.sentence)
+            );
+        }
+        h.push_str("</ul>\n");
+    }
     if r.causes.is_empty() {
         h.push_str("<p>No failed requests.</p>\n");
     } else {

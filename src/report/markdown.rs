@@ -10,6 +10,12 @@ use super::tables::{self, Table};
 pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "# errlens report\n")?;
     table(&tables::summary(r), out)?;
+    if !r.findings.is_empty() {
+        writeln!(out, "\n## Findings\n")?;
+        for f in &r.findings {
+            writeln!(out, "- **{}**: {}", f.kind.replace('_', " "), cell(&f.sentence))?;
+        }
+    }
     if r.causes.is_empty() {
         writeln!(out, "\nNo failed requests.")?;
     } else {

@@ -32,6 +32,28 @@ pub struct Report {
     pub timeline: Timeline,
     /// The `--by` / `--every` breakdown, when asked for.
     pub breakdown: Option<BreakdownTable>,
+    /// Findings across records, in a fixed order of kinds.
+    pub findings: Vec<Finding>,
+}
+
+/// Something to act on, found across records.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Finding {
+    /// `provider_incident`, `quota_ran_out`, `key_failing`, `model_typo`,
+    /// `model_retired`, `context_overflow`, `rate_limit_headroom` or `futile_retries`.
+    pub kind: String,
+    /// The root cause it is about, if one.
+    pub category: Option<String>,
+    /// What happened and what to do, in one sentence or two.
+    pub sentence: String,
+    /// When it started (RFC 3339), where it has a time.
+    pub start: Option<String>,
+    /// When it ended.
+    pub end: Option<String>,
+    /// What it concerns: models, keys (fingerprinted), projects, causes.
+    pub subjects: Vec<String>,
+    /// Its numbers by name.
+    pub numbers: BTreeMap<String, f64>,
 }
 
 /// Requests, failures and latency per group.

@@ -240,3 +240,10 @@ pub fn breakdown(r: &Report) -> Option<(Table, usize)> {
         .collect();
     Some((Table { header, rows }, b.rows.len()))
 }
+
+/// Findings, one row each.
+pub fn findings(r: &Report) -> Table {
+    let rows =
+        r.findings.iter().map(|f| vec![f.kind.replace('_', " "), f.sentence.clone()]).collect();
+    Table { header: vec!["finding", "what to do"], rows }
+}

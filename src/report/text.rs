@@ -35,6 +35,7 @@ impl Paint {
 pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
     let p = Paint(style.color);
     summary(&report.summary, &p, out)?;
+    findings(report, &p, out)?;
     causes(report, &p, out)?;
     breakdown(report, &p, out)?;
     unclassified(report, &p, out)?;
@@ -191,6 +192,17 @@ fn model_fix(f: &super::model::ModelFixRow) -> String {
         }
         (None, None) => format!("{} ({})", f.model, thousands(f.count)),
     }
+}
+
+fn findings(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    if report.findings.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n{}", p.bold("FINDINGS"))?;
+    for f in &report.findings {
+        writeln!(out, "  • {} {}", p.bold(&format!("{}:", f.kind.replace('_', " "))), f.sentence)?;
+    }
+    Ok(())
 }
 
 fn breakdown(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {

@@ -175,3 +175,47 @@ fn since_and_until_keep_every_line_accounted_for() {
     let start = relative["summary"]["time_range"]["start"].as_str().unwrap().to_string();
     assert!(start.as_str() >= "2026-11-21T12:00:00Z", "{start}");
 }
+
+/// The generated sample tells a known story (samples/README.md): the findings
+/// must tell it back.
+#[test]
+fn findings_tell_the_samples_story() {
+    let input = format!("{}/samples/app-2026-11-21.jsonl", env!("CARGO_MANIFEST_DIR"));
+    let r = analyze_json(&[&input]);
+    let findings = r["findings"].as_array().unwrap();
+    let of = |kind: &str| findings.iter().filter(|f| f["kind"] == kind).collect::<Vec<_>>();
+    let incident = of("provider_incident");
+    assert_eq!(incident.len(), 1, "one incident: {incident:?}");
+    let (start, end) =
+        (incident[0]["start"].as_str().unwrap(), incident[0]["end"].as_str().unwrap());
+    assert!(("2026-11-21T12:25:00Z"..="2026-11-21T12:40:00Z").contains(&start), "{start}");
+    assert!(("2026-11-21T12:55:00Z"..="2026-11-21T13:10:00Z").contains(&end), "{end}");
+    assert!(incident[0]["subjects"].as_array().unwrap().len() >= 3, "several models");
+    let quota = of("quota_ran_out");
+    let batch =
+        quota.iter().find(|f| f["subjects"][0] == "proj_batch").expect("proj_batch ran out");
+    assert!(batch["start"].as_str().unwrap().starts_with("2026-11-21T16:19"), "{batch}");
+    let keys = of("key_failing");
+    assert!(
+        keys.iter().any(|f| f["subjects"][0].as_str().unwrap().starts_with("sk-proj-...rO6K#")),
+        "{keys:?}"
+    );
+    assert!(!r.to_string().contains("SECRET"));
+    assert!(
+        of("model_typo")
+            .iter()
+            .any(|f| f["sentence"].as_str().unwrap().contains("use `gpt-4o-mini`"))
+    );
+    assert!(!of("context_overflow").is_empty());
+    let headroom = of("rate_limit_headroom");
+    assert!(
+        headroom.iter().any(
+            |f| f["subjects"][0] == "gpt-4o" && f["sentence"].as_str().unwrap().contains("TPM")
+        )
+    );
+    let csv = ok_stdout(
+        &errlens(&["analyze", "--format", "csv", "--table", "findings", &input], None),
+        0,
+    );
+    assert_eq!(csv.lines().count(), findings.len() + 1);
+}

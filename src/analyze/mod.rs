@@ -2,7 +2,9 @@
 //! causes ranked by impact with their shares, owners, retry advice, top keys,
 //! projects and models, evidence and fix; unclassified signatures; per-key,
 //! per-project and per-model error rates. Ranking ties break on names, so the
-//! report is deterministic.
+//! report is deterministic. Findings across records live in [`findings`].
+
+pub mod findings;
 
 use std::collections::BTreeMap;
 
@@ -77,6 +79,7 @@ pub fn build(
         options.breakdown.as_ref().map(|spec| breakdown_table(stats, spec)).transpose()?;
     Ok(Report {
         schema_version: SCHEMA_VERSION,
+        findings: findings::findings(stats, taxonomy, &causes),
         breakdown,
         generated_at: time::format_rfc3339(options.generated_at),
         timeline: timeline(stats, taxonomy, options.every_minutes),
