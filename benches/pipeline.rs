@@ -34,6 +34,8 @@ fn config(path: PathBuf, threads: usize) -> Config {
             every_minutes: None,
             breakdown: None,
             window: Default::default(),
+            compare: Vec::new(),
+            fail_on_new: false,
             fail_on: Vec::new(),
             max_error_rate: None,
         },

@@ -123,13 +123,20 @@ pub struct AnalyzeArgs {
     /// 6h, 1d or 1w (default timeline: fits the range).
     #[arg(long, value_name = "WIDTH")]
     pub every: Option<String>,
-    /// CSV table: causes, timeline, breakdown, findings, keys, projects, models or signatures.
+    /// CSV table: causes, timeline, breakdown, findings, changes, keys, projects, models or signatures.
     #[arg(long, value_enum, default_value_t = CsvTable::Causes)]
     pub table: CsvTable,
     /// Exit 1 when a cause matching one of these comma-separated globs
     /// appears (e.g. 'quota.*,auth.*').
     #[arg(long, value_name = "GLOBS")]
     pub fail_on: Option<String>,
+    /// The previous period's logs (files or folders): the report adds what is
+    /// new, gone, grown or shrunk since then. Give the inputs first.
+    #[arg(long, value_name = "PATH", num_args = 1..)]
+    pub compare: Vec<PathBuf>,
+    /// Exit 1 when a cause appears that the --compare period lacked.
+    #[arg(long, requires = "compare")]
+    pub fail_on_new: bool,
     /// Exit 1 when failures / records exceeds R (0 to 1).
     #[arg(long, value_name = "R")]
     pub max_error_rate: Option<f64>,
@@ -146,6 +153,8 @@ pub enum CsvTable {
     Breakdown,
     /// One row per finding.
     Findings,
+    /// One row per cause compared with the --compare period.
+    Changes,
     /// One row per key.
     Keys,
     /// One row per project.

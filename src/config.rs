@@ -56,6 +56,10 @@ pub enum Task {
         breakdown: Option<crate::aggregate::breakdown::Spec>,
         /// Records outside `[since, until)` are left out (and counted).
         window: Window,
+        /// The previous period's inputs (`--compare`).
+        compare: Vec<Source>,
+        /// Exit 1 when a cause is new since the `--compare` period.
+        fail_on_new: bool,
         /// Exit 1 when a cause matching one of these globs appears.
         fail_on: Vec<String>,
         /// Exit 1 when the error rate exceeds this.
@@ -196,6 +200,12 @@ impl Config {
             every_minutes,
             breakdown,
             window,
+            compare: if args.compare.is_empty() {
+                Vec::new()
+            } else {
+                input::discover(&args.compare)?
+            },
+            fail_on_new: args.fail_on_new,
             fail_on,
             max_error_rate: args.max_error_rate,
         };

@@ -92,31 +92,51 @@ pub fn explain(
     classifier.classify(unwrap::unwrap_text(text, status), context)
 }
 
-/// Reads the inputs and builds the report.
+/// Reads the inputs and builds the report (with the `--compare` period's
+/// analysis when asked for).
 pub fn analyze_report(
     config: &Config,
     classifier: &Classifier,
     options: analyze::Options,
 ) -> Result<Report> {
-    let mut total = Stats::default();
-    let window = match &config.task {
-        Task::Analyze { window, .. } => *window,
-        _ => crate::config::Window::default(),
+    let (window, compare) = match &config.task {
+        Task::Analyze { window, compare, .. } => (*window, compare.as_slice()),
+        _ => (crate::config::Window::default(), &[][..]),
     };
+    let mut report = analyze_sources(&config.sources, config, classifier, &options, window)?;
+    if !compare.is_empty() {
+        let before = analyze_sources(compare, config, classifier, &options, window)?;
+        report.comparison = Some(analyze::compare::compare(&report, &before));
+    }
+    Ok(report)
+}
+
+fn analyze_sources(
+    sources: &[crate::input::Source],
+    config: &Config,
+    classifier: &Classifier,
+    options: &analyze::Options,
+    window: crate::config::Window,
+) -> Result<Report> {
+    let mut total = Stats::default();
     let job = AnalyzeJob { classifier, breakdown: options.breakdown.as_ref(), window };
-    let files = pipeline::drive(&config.sources, config.plan, &job, |_, first_line, mut stats| {
+    let files = pipeline::drive(sources, config.plan, &job, |_, first_line, mut stats| {
         stats.shift_lines(first_line);
         total.merge(stats);
         Ok(())
     })?;
     debug_assert_eq!(total.accounted(), total.lines);
-    analyze::build(&total, files, classifier.taxonomy(), options)
+    analyze::build(&total, files, classifier.taxonomy(), options.clone())
 }
 
 /// The exit outcome: unreadable input first, then the conditions asked for
 /// (`--strict`, `--fail-on`, `--max-error-rate`).
 fn outcome(report: &Report, task: &Task) -> Outcome {
-    let Task::Analyze { strict, fail_on, max_error_rate, .. } = task else { return Outcome::Ok };
+    let Task::Analyze { strict, fail_on, max_error_rate, fail_on_new, .. } = task else {
+        return Outcome::Ok;
+    };
+    let new_cause =
+        report.comparison.as_ref().is_some_and(|c| c.causes.iter().any(|c| c.change == "new"));
     let failing =
         |glob: &String| report.causes.iter().any(|c| crate::config::glob_match(glob, &c.category));
     if report.summary.files.iter().any(|f| f.error.is_some()) {
@@ -124,6 +144,7 @@ fn outcome(report: &Report, task: &Task) -> Outcome {
     } else if (*strict && report.summary.malformed > 0)
         || fail_on.iter().any(failing)
         || max_error_rate.is_some_and(|r| report.summary.error_rate > r)
+        || (*fail_on_new && new_cause)
     {
         Outcome::ConditionHeld
     } else {

@@ -4,6 +4,7 @@
 //! per-project and per-model error rates. Ranking ties break on names, so the
 //! report is deterministic. Findings across records live in [`findings`].
 
+pub mod compare;
 pub mod findings;
 
 use std::collections::BTreeMap;
@@ -80,6 +81,7 @@ pub fn build(
     Ok(Report {
         schema_version: SCHEMA_VERSION,
         findings: findings::findings(stats, taxonomy, &causes),
+        comparison: None,
         breakdown,
         generated_at: time::format_rfc3339(options.generated_at),
         timeline: timeline(stats, taxonomy, options.every_minutes),

@@ -9,7 +9,7 @@ use super::CsvTable;
 use super::model::Report;
 
 /// Column order of each table (a public interface: columns are only added at the end).
-pub const COLUMNS: [(CsvTable, &[&str]); 7] = [
+pub const COLUMNS: [(CsvTable, &[&str]); 8] = [
     (
         CsvTable::Causes,
         &[
@@ -36,6 +36,7 @@ pub const COLUMNS: [(CsvTable, &[&str]); 7] = [
         &["start", "category", "owner", "retry", "failures", "requests", "error_rate"],
     ),
     (CsvTable::Findings, &["kind", "category", "start", "end", "subjects", "sentence"]),
+    (CsvTable::Changes, &["category", "change", "before", "now", "percent_change"]),
     (CsvTable::Keys, &["key", "requests", "failures", "error_rate"]),
     (CsvTable::Projects, &["project", "requests", "failures", "error_rate"]),
     (CsvTable::Models, &["model", "requests", "failures", "error_rate"]),
@@ -118,6 +119,21 @@ fn rows(r: &Report, table: CsvTable) -> Vec<Vec<String>> {
             .collect(),
         CsvTable::Timeline => timeline_rows(r),
         CsvTable::Breakdown => breakdown_rows(r),
+        CsvTable::Changes => r
+            .comparison
+            .iter()
+            .flat_map(|c| &c.causes)
+            .map(|x| {
+                let pct = x.percent_change.map(|p| p.to_string()).unwrap_or_default();
+                vec![
+                    x.category.clone(),
+                    x.change.clone(),
+                    x.before.to_string(),
+                    x.now.to_string(),
+                    pct,
+                ]
+            })
+            .collect(),
         CsvTable::Findings => r
             .findings
             .iter()

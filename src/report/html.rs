@@ -43,6 +43,10 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     );
     table(&tables::summary(r), &mut h);
     timeline_chart(r, &mut h);
+    if let (Some(line), Some(t)) = (tables::previous_line(r), tables::changes(r)) {
+        let _ = writeln!(h, "<h2>Compared with the previous period</h2><p>{}</p>", esc(&line));
+        table(&t, &mut h);
+    }
     if !r.findings.is_empty() {
         h.push_str("<h2>Findings</h2><ul>\n");
         for f in &r.findings {

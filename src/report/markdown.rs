@@ -10,6 +10,10 @@ use super::tables::{self, Table};
 pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "# errlens report\n")?;
     table(&tables::summary(r), out)?;
+    if let (Some(line), Some(t)) = (tables::previous_line(r), tables::changes(r)) {
+        writeln!(out, "\n## Compared with the previous period\n\n{}\n", cell(&line))?;
+        table(&t, out)?;
+    }
     if !r.findings.is_empty() {
         writeln!(out, "\n## Findings\n")?;
         for f in &r.findings {

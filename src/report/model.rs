@@ -34,6 +34,47 @@ pub struct Report {
     pub breakdown: Option<BreakdownTable>,
     /// Findings across records, in a fixed order of kinds.
     pub findings: Vec<Finding>,
+    /// The comparison with the `--compare` period, when asked for.
+    pub comparison: Option<Comparison>,
+}
+
+/// This period against a previous one.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Comparison {
+    /// The previous period's inputs, records, failures, error rate and time range.
+    pub previous: PeriodRow,
+    /// Error rate now minus before (fraction points).
+    pub error_rate_change: f64,
+    /// One row per cause seen in either period: new and grown first.
+    pub causes: Vec<CauseChange>,
+}
+
+/// The headline figures of a period.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PeriodRow {
+    /// Records.
+    pub records: u64,
+    /// Failed records.
+    pub failures: u64,
+    /// failures / records.
+    pub error_rate: f64,
+    /// Earliest and latest record time.
+    pub time_range: Option<TimeRange>,
+}
+
+/// How one cause changed.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CauseChange {
+    /// The cause id.
+    pub category: String,
+    /// `new`, `gone`, `grown`, `shrunk` or `same`.
+    pub change: String,
+    /// Failures now.
+    pub now: u64,
+    /// Failures before.
+    pub before: u64,
+    /// (now - before) / before, as a fraction; `None` for new causes.
+    pub percent_change: Option<f64>,
 }
 
 /// Something to act on, found across records.

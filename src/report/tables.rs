@@ -247,3 +247,46 @@ pub fn findings(r: &Report) -> Table {
         r.findings.iter().map(|f| vec![f.kind.replace('_', " "), f.sentence.clone()]).collect();
     Table { header: vec!["finding", "what to do"], rows }
 }
+
+/// `+12.5%` / `-40.0%` / `new`.
+pub fn change_text(c: &super::model::CauseChange) -> String {
+    match c.percent_change {
+        Some(p) => format!("{}{:.1}%", if p >= 0.0 { "+" } else { "" }, p * 100.0),
+        None => "new".to_string(),
+    }
+}
+
+/// The comparison with the previous period, when there is one.
+pub fn changes(r: &Report) -> Option<Table> {
+    let c = r.comparison.as_ref()?;
+    let rows = c
+        .causes
+        .iter()
+        .map(|x| {
+            vec![
+                x.category.clone(),
+                x.change.clone(),
+                thousands(x.before),
+                thousands(x.now),
+                change_text(x),
+            ]
+        })
+        .collect();
+    Some(Table { header: vec!["cause", "change", "before", "now", "change %"], rows })
+}
+
+/// One line on the previous period.
+pub fn previous_line(r: &Report) -> Option<String> {
+    let c = r.comparison.as_ref()?;
+    let p = &c.previous;
+    let range =
+        p.time_range.as_ref().map_or(String::new(), |t| format!(" ({} → {})", t.start, t.end));
+    Some(format!(
+        "Previous period{range}: {} requests, {} failures ({}); error rate {} {:.2} points.",
+        thousands(p.records),
+        thousands(p.failures),
+        percent(p.error_rate),
+        if c.error_rate_change >= 0.0 { "up" } else { "down" },
+        (c.error_rate_change * 100.0).abs()
+    ))
+}

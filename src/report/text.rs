@@ -35,6 +35,7 @@ impl Paint {
 pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
     let p = Paint(style.color);
     summary(&report.summary, &p, out)?;
+    changes(report, &p, out)?;
     findings(report, &p, out)?;
     causes(report, &p, out)?;
     breakdown(report, &p, out)?;
@@ -192,6 +193,25 @@ fn model_fix(f: &super::model::ModelFixRow) -> String {
         }
         (None, None) => format!("{} ({})", f.model, thousands(f.count)),
     }
+}
+
+fn changes(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    let (Some(line), Some(c)) = (super::tables::previous_line(report), &report.comparison) else {
+        return Ok(());
+    };
+    writeln!(out, "\n{}\n  {line}", p.bold("COMPARED WITH THE PREVIOUS PERIOD"))?;
+    for x in c.causes.iter().filter(|x| x.change != "same").take(15) {
+        let pct = super::tables::change_text(x);
+        writeln!(
+            out,
+            "  {:<7} {:<40} {:>7} → {:<7} {pct}",
+            x.change,
+            x.category,
+            thousands(x.before),
+            thousands(x.now)
+        )?;
+    }
+    Ok(())
 }
 
 fn findings(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {

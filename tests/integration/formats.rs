@@ -10,7 +10,7 @@ use super::util::*;
 const INPUT: &str = "tests/data/snapshot.jsonl";
 
 /// `(snapshot file, extra args)` for every format and CSV table.
-const FORMATS: [(&str, &[&str]); 10] = [
+const FORMATS: [(&str, &[&str]); 12] = [
     ("report.txt", &["--format", "text"]),
     ("report.md", &["--format", "markdown"]),
     ("report.html", &["--format", "html"]),
@@ -24,6 +24,11 @@ const FORMATS: [(&str, &[&str]); 10] = [
         &["--format", "csv", "--table", "breakdown", "--by", "model,category", "--every", "6h"],
     ),
     ("breakdown.md", &["--format", "markdown", "--by", "key,status"]),
+    ("compare.txt", &["--format", "text", "--compare", "samples/aliases.jsonl"]),
+    (
+        "changes.csv",
+        &["--format", "csv", "--table", "changes", "--compare", "samples/aliases.jsonl"],
+    ),
 ];
 
 fn run_in_repo(args: &[&str]) -> String {
@@ -218,4 +223,29 @@ fn findings_tell_the_samples_story() {
         0,
     );
     assert_eq!(csv.lines().count(), findings.len() + 1);
+}
+
+#[test]
+fn compare_says_what_is_new_gone_grown_or_shrunk() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let now = format!("{root}/samples/app-2026-11-21.jsonl");
+    let before = format!("{root}/samples/aliases.jsonl");
+    let r = analyze_json(&[&now, "--compare", &before]);
+    let c = &r["comparison"];
+    assert_eq!(c["previous"]["records"], 20);
+    let causes = c["causes"].as_array().unwrap();
+    let of = |id: &str| causes.iter().find(|x| x["category"] == id).unwrap().clone();
+    assert_eq!(of("quota.exhausted")["change"], "grown");
+    assert_eq!(of("quota.exhausted")["before"], 1);
+    assert_eq!(of("quota.exhausted")["percent_change"], 29.0);
+    assert_eq!(of("request.json_mode")["change"], "new");
+    assert!(of("request.json_mode")["percent_change"].is_null());
+    let reverse = analyze_json(&[&before, "--compare", &now]);
+    let gone =
+        reverse["comparison"]["causes"].as_array().unwrap().iter().any(|x| x["change"] == "gone");
+    assert!(gone);
+    let code = |args: &[&str]| errlens(args, None).status.code();
+    assert_eq!(code(&["analyze", &now, "--compare", &before, "--fail-on-new"]), Some(1));
+    assert_eq!(code(&["analyze", &now, "--compare", &now, "--fail-on-new"]), Some(0));
+    assert_eq!(code(&["analyze", &now, "--fail-on-new"]), Some(2), "--fail-on-new needs --compare");
 }
