@@ -42,6 +42,7 @@ fn config(path: PathBuf, threads: usize) -> Config {
         sources: vec![Source::File(path)],
         plan: Plan { threads, chunk_size: DEFAULT_CHUNK_SIZE },
         rules: Vec::new(),
+        progress: false,
         output: None,
         now: 1_795_305_600_000,
     }

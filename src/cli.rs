@@ -85,6 +85,9 @@ pub struct InputArgs {
     /// Repeatable.
     #[arg(long, value_name = "FILE")]
     pub rules: Vec<PathBuf>,
+    /// Progress on stderr: auto (when stderr is a terminal), always or never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub progress: ColorChoice,
     /// Chunk size in bytes handed to each worker (tuning and tests).
     #[arg(long, value_name = "BYTES", hide = true)]
     pub chunk_size: Option<usize>,
@@ -182,7 +185,7 @@ pub struct ClassifyArgs {
     pub output: Option<PathBuf>,
 }
 
-/// When to colour text output.
+/// When to colour text output (or show progress).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     /// When stdout is a terminal and NO_COLOR is not set.

@@ -103,6 +103,8 @@ pub struct Config {
     pub plan: Plan,
     /// Extra rules files: `(path, text)`.
     pub rules: Vec<(String, String)>,
+    /// Show progress on stderr.
+    pub progress: bool,
     /// Where output goes (`None`: stdout).
     pub output: Option<PathBuf>,
     /// The time used where a record has none (retirement judgements):
@@ -158,6 +160,7 @@ impl Config {
             sources: Vec::new(),
             plan: Plan { threads: 1, chunk_size: DEFAULT_CHUNK_SIZE },
             rules,
+            progress: false,
             output: None,
             now: now(),
         }
@@ -234,6 +237,11 @@ impl Config {
             sources: sources(&input.paths)?,
             plan: Plan { threads, chunk_size },
             rules,
+            progress: match input.progress {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => std::io::stderr().is_terminal(),
+            },
             output,
             now: now(),
         })

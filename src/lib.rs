@@ -18,6 +18,7 @@ pub mod error;
 pub mod input;
 pub mod parse;
 pub mod pipeline;
+pub mod progress;
 pub mod redact;
 pub mod report;
 pub mod run;

@@ -50,6 +50,7 @@ pub fn drive<J: Job>(
     sources: &[Source],
     plan: Plan,
     job: &J,
+    progress: &crate::progress::Progress,
     mut absorb: impl FnMut(u32, u64, J::Out) -> std::io::Result<()>,
 ) -> crate::error::Result<Vec<FileRow>> {
     let pool = (plan.threads > 1)
@@ -59,10 +60,13 @@ pub fn drive<J: Job>(
             crate::error::Error::Usage(format!("cannot start {} threads: {e}", plan.threads))
         })?;
     let run = |chunks: &[&[u8]], file: u32| -> Vec<(u64, J::Out)> {
-        match &pool {
+        let outs: Vec<(u64, J::Out)> = match &pool {
             Some(pool) => pool.install(|| chunks.par_iter().map(|c| job.chunk(file, c)).collect()),
             None => chunks.iter().map(|c| job.chunk(file, c)).collect(),
-        }
+        };
+        let bytes: usize = chunks.iter().map(|c| c.len()).sum();
+        progress.advance(bytes as u64, outs.iter().map(|o| o.0).sum());
+        outs
     };
     let mut rows = Vec::with_capacity(sources.len());
     for (index, source) in sources.iter().enumerate() {
@@ -97,6 +101,7 @@ pub fn drive<J: Job>(
         }
         rows.push(row);
     }
+    progress.finish();
     Ok(rows)
 }
 

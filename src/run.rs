@@ -12,6 +12,7 @@ use crate::config::{Config, Task};
 use crate::error::Result;
 use crate::parse::Line;
 use crate::pipeline::{self, Job};
+use crate::progress::Progress;
 use crate::redact;
 use crate::report::playbook::{self, Explanation};
 use crate::report::records::{self, Classified};
@@ -120,13 +121,25 @@ fn analyze_sources(
 ) -> Result<Report> {
     let mut total = Stats::default();
     let job = AnalyzeJob { classifier, breakdown: options.breakdown.as_ref(), window };
-    let files = pipeline::drive(sources, config.plan, &job, |_, first_line, mut stats| {
-        stats.shift_lines(first_line);
-        total.merge(stats);
-        Ok(())
-    })?;
+    let progress = Progress::new(config.progress, total_size(sources));
+    let files =
+        pipeline::drive(sources, config.plan, &job, &progress, |_, first_line, mut stats| {
+            stats.shift_lines(first_line);
+            total.merge(stats);
+            Ok(())
+        })?;
     debug_assert_eq!(total.accounted(), total.lines);
     analyze::build(&total, files, classifier.taxonomy(), options.clone())
+}
+
+/// The input size when every source is a plain file (progress can show a bar).
+fn total_size(sources: &[crate::input::Source]) -> Option<u64> {
+    sources.iter().try_fold(0, |sum, s| match s {
+        crate::input::Source::File(path) if !crate::input::is_compressed_name(path) => {
+            std::fs::metadata(path).ok().map(|m| sum + m.len())
+        }
+        _ => None,
+    })
 }
 
 /// The exit outcome: unreadable input first, then the conditions asked for
@@ -195,10 +208,18 @@ fn classify_records(
 ) -> Result<Outcome> {
     let names: Vec<String> = config.sources.iter().map(|s| s.name()).collect();
     let job = ClassifyJob { classifier, all };
-    let files = pipeline::drive(&config.sources, config.plan, &job, |file, first_line, rows| {
-        rows.iter()
-            .try_for_each(|row| records::write_jsonl(row, &names[file as usize], first_line, out))
-    })?;
+    let progress = Progress::new(config.progress, total_size(&config.sources));
+    let files = pipeline::drive(
+        &config.sources,
+        config.plan,
+        &job,
+        &progress,
+        |file, first_line, rows| {
+            rows.iter().try_for_each(|row| {
+                records::write_jsonl(row, &names[file as usize], first_line, out)
+            })
+        },
+    )?;
     out.flush()?;
     for f in files.iter().filter(|f| f.error.is_some()) {
         eprintln!("errlens: {}: {}", f.path, f.error.as_deref().unwrap_or_default());

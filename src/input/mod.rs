@@ -87,6 +87,13 @@ fn is_log_name(path: &Path) -> bool {
     ["jsonl", "ndjson", "json", "log", "txt"].iter().any(|ext| base.ends_with(&format!(".{ext}")))
 }
 
+/// Whether a name says compressed (progress then counts decoded bytes, whose
+/// total is unknown).
+pub fn is_compressed_name(path: &Path) -> bool {
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    [".gz", ".zst", ".zstd"].iter().any(|ext| name.ends_with(ext))
+}
+
 /// How the bytes of a source are compressed, from their first bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Compression {

@@ -249,3 +249,17 @@ fn compare_says_what_is_new_gone_grown_or_shrunk() {
     assert_eq!(code(&["analyze", &now, "--compare", &now, "--fail-on-new"]), Some(0));
     assert_eq!(code(&["analyze", &now, "--fail-on-new"]), Some(2), "--fail-on-new needs --compare");
 }
+
+#[test]
+fn progress_goes_to_stderr_only_when_asked() {
+    let input = format!("{}/samples/app-2026-11-21.jsonl", env!("CARGO_MANIFEST_DIR"));
+    let quiet = errlens(&["analyze", "--format", "json", &input], None);
+    assert!(quiet.stderr.is_empty(), "no progress when stderr is not a terminal");
+    let shown = errlens(
+        &["analyze", "--format", "json", "--chunk-size", "100000", "--progress", "always", &input],
+        None,
+    );
+    let err = String::from_utf8_lossy(&shown.stderr);
+    assert!(err.contains("MB/s") && err.contains("lines/s") && err.contains('%'), "{err}");
+    assert_eq!(ok_stdout(&shown, 0), ok_stdout(&quiet, 0), "stdout is the same");
+}
