@@ -10,7 +10,7 @@ use super::util::*;
 const INPUT: &str = "tests/data/snapshot.jsonl";
 
 /// `(snapshot file, extra args)` for every format and CSV table.
-const FORMATS: [(&str, &[&str]); 12] = [
+const FORMATS: [(&str, &[&str]); 14] = [
     ("report.txt", &["--format", "text"]),
     ("report.md", &["--format", "markdown"]),
     ("report.html", &["--format", "html"]),
@@ -18,6 +18,8 @@ const FORMATS: [(&str, &[&str]); 12] = [
     ("causes.csv", &["--format", "csv", "--table", "causes"]),
     ("timeline.csv", &["--format", "csv", "--table", "timeline", "--every", "1h"]),
     ("keys.csv", &["--format", "csv", "--table", "keys"]),
+    ("models.csv", &["--format", "csv", "--table", "models"]),
+    ("projects.csv", &["--format", "csv", "--table", "projects"]),
     ("signatures.csv", &["--format", "csv", "--table", "signatures"]),
     (
         "breakdown.csv",
