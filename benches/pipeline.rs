@@ -11,6 +11,7 @@ use std::path::PathBuf;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use errlens::classify::Classifier;
 use errlens::config::{Config, DEFAULT_CHUNK_SIZE, Task};
+use errlens::detect::Format as InputFormat;
 use errlens::input::Source;
 use errlens::parse::Line;
 use errlens::pipeline::{Plan, parse_chunk};
@@ -42,6 +43,7 @@ fn config(path: PathBuf, threads: usize) -> Config {
         sources: vec![Source::File(path)],
         plan: Plan { threads, chunk_size: DEFAULT_CHUNK_SIZE },
         rules: Vec::new(),
+        input: Default::default(),
         progress: false,
         output: None,
         now: 1_795_305_600_000,
@@ -58,7 +60,9 @@ fn pipeline(c: &mut Criterion) {
     group.bench_function("parse_only", |b| {
         b.iter(|| {
             let mut records = 0u64;
-            parse_chunk(&bytes, |_, line| records += u64::from(matches!(line, Line::Record(_))));
+            parse_chunk(&bytes, &InputFormat::Canonical, |_, line, _| {
+                records += u64::from(matches!(line, Line::Record(_)))
+            });
             records
         })
     });

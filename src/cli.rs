@@ -85,6 +85,15 @@ pub struct InputArgs {
     /// Repeatable.
     #[arg(long, value_name = "FILE")]
     pub rules: Vec<PathBuf>,
+    /// Log format: auto (detected per file from its first lines), canonical,
+    /// otlp, or one of the formats listed in the README.
+    #[arg(long, value_name = "NAME", default_value = "auto")]
+    pub input_format: String,
+    /// Map a canonical field to a JSON pointer for any other layout, e.g.
+    /// `--map status=/response/status_code --map error=/response/body`.
+    /// Repeatable; a field given twice tries its pointers in order.
+    #[arg(long, value_name = "FIELD=/POINTER")]
+    pub map: Vec<String>,
     /// Progress on stderr: auto (when stderr is a terminal), always or never.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub progress: ColorChoice,

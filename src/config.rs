@@ -36,6 +36,43 @@ impl Window {
     }
 }
 
+/// How input formats are chosen.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum InputFormat {
+    /// Detected per file.
+    #[default]
+    Auto,
+    /// A known format, by name.
+    Named(String),
+    /// The `--map` mapping.
+    Mapped(crate::parse::adapt::Mapping),
+}
+
+impl InputFormat {
+    /// The format to force on every file, if any.
+    pub fn forced(&self) -> Option<crate::detect::Format<'_>> {
+        match self {
+            InputFormat::Auto => None,
+            InputFormat::Named(name) => crate::detect::by_name(name),
+            InputFormat::Mapped(m) => Some(crate::detect::Format::Mapped(m)),
+        }
+    }
+
+    fn from_flags(name: &str, map: &[String]) -> Result<InputFormat> {
+        if !map.is_empty() {
+            return crate::parse::adapt::Mapping::from_flags(map).map(InputFormat::Mapped);
+        }
+        match name {
+            "auto" => Ok(InputFormat::Auto),
+            n if crate::detect::by_name(n).is_some() => Ok(InputFormat::Named(n.to_string())),
+            n => Err(Error::Usage(format!(
+                "--input-format `{n}` is not a format; use auto, {}",
+                crate::detect::names().join(", ")
+            ))),
+        }
+    }
+}
+
 /// Default chunk size: about a megabyte of whole lines per task.
 pub const DEFAULT_CHUNK_SIZE: usize = 1 << 20;
 
@@ -103,6 +140,9 @@ pub struct Config {
     pub plan: Plan,
     /// Extra rules files: `(path, text)`.
     pub rules: Vec<(String, String)>,
+    /// The format forced on every input: a name (`--input-format`), or the
+    /// `--map` mapping; `None` detects per file.
+    pub input: InputFormat,
     /// Show progress on stderr.
     pub progress: bool,
     /// Where output goes (`None`: stdout).
@@ -160,6 +200,7 @@ impl Config {
             sources: Vec::new(),
             plan: Plan { threads: 1, chunk_size: DEFAULT_CHUNK_SIZE },
             rules,
+            input: InputFormat::Auto,
             progress: false,
             output: None,
             now: now(),
@@ -237,6 +278,7 @@ impl Config {
             sources: sources(&input.paths)?,
             plan: Plan { threads, chunk_size },
             rules,
+            input: InputFormat::from_flags(&input.input_format, &input.map)?,
             progress: match input.progress {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,

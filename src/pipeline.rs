@@ -11,6 +11,7 @@ use std::sync::mpsc::{Receiver, sync_channel};
 
 use rayon::prelude::*;
 
+use crate::detect::{self, Format};
 use crate::input::{self, Compression, Opened, Source, StreamChunks, for_each_line};
 use crate::parse::{Line, parse_bytes, parse_line};
 use crate::report::model::FileRow;
@@ -19,9 +20,10 @@ use crate::report::model::FileRow;
 pub trait Job: Sync {
     /// What one chunk yields.
     type Out: Send;
-    /// Processes the lines of a chunk of file `file`; returns the number of
-    /// lines and the result (line numbers in it are relative to the chunk).
-    fn chunk(&self, file: u32, bytes: &[u8]) -> (u64, Self::Out);
+    /// Processes the lines of a chunk of file `file`, in `format`; returns the
+    /// number of lines and the result (line numbers in it are relative to the
+    /// chunk).
+    fn chunk(&self, file: u32, format: &Format<'_>, bytes: &[u8]) -> (u64, Self::Out);
 }
 
 /// How the driver splits work.
@@ -50,6 +52,7 @@ pub fn drive<J: Job>(
     sources: &[Source],
     plan: Plan,
     job: &J,
+    forced: Option<Format<'_>>,
     progress: &crate::progress::Progress,
     mut absorb: impl FnMut(u32, u64, J::Out) -> std::io::Result<()>,
 ) -> crate::error::Result<Vec<FileRow>> {
@@ -59,10 +62,12 @@ pub fn drive<J: Job>(
         .map_err(|e| {
             crate::error::Error::Usage(format!("cannot start {} threads: {e}", plan.threads))
         })?;
-    let run = |chunks: &[&[u8]], file: u32| -> Vec<(u64, J::Out)> {
+    let run = |chunks: &[&[u8]], file: u32, format: &Format<'_>| -> Vec<(u64, J::Out)> {
         let outs: Vec<(u64, J::Out)> = match &pool {
-            Some(pool) => pool.install(|| chunks.par_iter().map(|c| job.chunk(file, c)).collect()),
-            None => chunks.iter().map(|c| job.chunk(file, c)).collect(),
+            Some(pool) => {
+                pool.install(|| chunks.par_iter().map(|c| job.chunk(file, format, c)).collect())
+            }
+            None => chunks.iter().map(|c| job.chunk(file, format, c)).collect(),
         };
         let bytes: usize = chunks.iter().map(|c| c.len()).sum();
         progress.advance(bytes as u64, outs.iter().map(|o| o.0).sum());
@@ -89,13 +94,24 @@ pub fn drive<J: Job>(
             Err(e) => row.error = Some(e.to_string()),
             Ok(Opened::Stream(reader, compression)) => {
                 row.compression = compression_name(compression).to_string();
-                let rx_error = stream(reader, plan, |chunks| feed(run(&chunks, file), &mut row))?;
+                let mut format = forced;
+                let rx_error = stream(reader, plan, |chunks| {
+                    let fmt = *format.get_or_insert_with(|| {
+                        detect::detect(chunks.first().copied().unwrap_or_default())
+                    });
+                    row.format = fmt.name().to_string();
+                    feed(run(&chunks, file, &fmt), &mut row)
+                })?;
                 row.error = rx_error;
             }
             Ok(opened) => {
                 let bytes = input::strip_bom(opened.bytes().unwrap_or_default());
+                let format = forced.unwrap_or_else(|| {
+                    detect::detect(&bytes[..bytes.len().min(plan.chunk_size.max(1 << 16))])
+                });
+                row.format = format.name().to_string();
                 for window in input::split_chunks(bytes, plan.chunk_size).chunks(plan.window()) {
-                    feed(run(window, file), &mut row)?;
+                    feed(run(window, file, &format), &mut row)?;
                 }
             }
         }
@@ -163,15 +179,52 @@ fn consume(
     }
 }
 
-/// Walks a chunk's lines, parsed: `f(line_number, parsed)`. Validates UTF-8
-/// once for the whole chunk and only line by line when that fails.
-pub fn parse_chunk<'a>(bytes: &'a [u8], mut f: impl FnMut(u64, Line<'a>)) -> u64 {
-    match std::str::from_utf8(bytes) {
-        // Lines of valid UTF-8 split at `\n` are valid UTF-8.
-        Ok(text) => for_each_line(bytes, |line_no, line| {
+/// Walks a chunk's lines, parsed: `f(line_number, parsed, first)`, where
+/// `first` is false for the second and later records of one line (OTLP lines
+/// hold several spans). Canonical lines are parsed in place, validating UTF-8
+/// once for the whole chunk; other formats are translated line by line.
+pub fn parse_chunk(
+    bytes: &[u8],
+    format: &Format<'_>,
+    mut f: impl FnMut(u64, Line<'_>, bool),
+) -> u64 {
+    match (format, std::str::from_utf8(bytes)) {
+        (Format::Canonical | Format::Unknown, Ok(text)) => for_each_line(bytes, |line_no, line| {
+            // Lines of valid UTF-8 split at `\n` are valid UTF-8.
             let start = line.as_ptr() as usize - bytes.as_ptr() as usize;
-            f(line_no, parse_line(&text[start..start + line.len()]))
+            f(line_no, parse_line(&text[start..start + line.len()]), true)
         }),
-        Err(_) => for_each_line(bytes, |line_no, line| f(line_no, parse_bytes(line))),
+        (Format::Canonical | Format::Unknown, Err(_)) => {
+            for_each_line(bytes, |line_no, line| f(line_no, parse_bytes(line), true))
+        }
+        (adapted, _) => {
+            for_each_line(bytes, |line_no, line| adapt_line(adapted, line_no, line, &mut f))
+        }
+    }
+}
+
+/// One line of an adapted format: blank and malformed lines as such, else
+/// each record it holds translated to a canonical line and parsed.
+fn adapt_line(
+    format: &Format<'_>,
+    line_no: u64,
+    line: &[u8],
+    f: &mut impl FnMut(u64, Line<'_>, bool),
+) {
+    let Line::Record(_) = parse_bytes(line) else { return f(line_no, parse_bytes(line), true) };
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(line) else {
+        return f(line_no, Line::Malformed(crate::parse::Malformed::InvalidJson), true);
+    };
+    let records = match format {
+        Format::Otlp => crate::parse::adapt::otlp_spans(&value),
+        Format::Mapped(m) => vec![m.translate(&value)],
+        Format::Canonical | Format::Unknown => Vec::new(),
+    };
+    if records.is_empty() {
+        return f(line_no, Line::Blank, true);
+    }
+    for (i, record) in records.into_iter().enumerate() {
+        let text = serde_json::Value::Object(record).to_string();
+        f(line_no, parse_line(&text), i == 0);
     }
 }

@@ -9,6 +9,7 @@ use crate::aggregate::{Place, Stats};
 use crate::analyze;
 use crate::classify::{Classifier, Context, Verdict, unwrap};
 use crate::config::{Config, Task};
+use crate::detect::Format;
 use crate::error::Result;
 use crate::parse::Line;
 use crate::pipeline::{self, Job};
@@ -122,12 +123,18 @@ fn analyze_sources(
     let mut total = Stats::default();
     let job = AnalyzeJob { classifier, breakdown: options.breakdown.as_ref(), window };
     let progress = Progress::new(config.progress, total_size(sources));
-    let files =
-        pipeline::drive(sources, config.plan, &job, &progress, |_, first_line, mut stats| {
+    let files = pipeline::drive(
+        sources,
+        config.plan,
+        &job,
+        config.input.forced(),
+        &progress,
+        |_, first_line, mut stats| {
             stats.shift_lines(first_line);
             total.merge(stats);
             Ok(())
-        })?;
+        },
+    )?;
     debug_assert_eq!(total.accounted(), total.lines);
     analyze::build(&total, files, classifier.taxonomy(), options.clone())
 }
@@ -175,10 +182,11 @@ struct AnalyzeJob<'c> {
 impl Job for AnalyzeJob<'_> {
     type Out = Stats;
 
-    fn chunk(&self, file: u32, bytes: &[u8]) -> (u64, Stats) {
+    fn chunk(&self, file: u32, format: &Format<'_>, bytes: &[u8]) -> (u64, Stats) {
         let mut stats = Stats::default();
-        let lines = pipeline::parse_chunk(bytes, |line, parsed| {
+        let lines = pipeline::parse_chunk(bytes, format, |line, parsed, first| {
             let place = Place { file, line };
+            stats.extra_records += u64::from(!first);
             match parsed {
                 Line::Blank => stats.blank(),
                 Line::Malformed(reason) => stats.malformed(reason, place),
@@ -213,6 +221,7 @@ fn classify_records(
         &config.sources,
         config.plan,
         &job,
+        config.input.forced(),
         &progress,
         |file, first_line, rows| {
             rows.iter().try_for_each(|row| {
@@ -236,9 +245,9 @@ struct ClassifyJob<'c> {
 impl Job for ClassifyJob<'_> {
     type Out = Vec<Classified>;
 
-    fn chunk(&self, _file: u32, bytes: &[u8]) -> (u64, Vec<Classified>) {
+    fn chunk(&self, _file: u32, format: &Format<'_>, bytes: &[u8]) -> (u64, Vec<Classified>) {
         let mut rows = Vec::new();
-        let lines = pipeline::parse_chunk(bytes, |line, parsed| {
+        let lines = pipeline::parse_chunk(bytes, format, |line, parsed, _| {
             if let Line::Record(record) = parsed {
                 if record.is_failure() || self.all {
                     rows.push(self.row(line, &record));

@@ -334,6 +334,8 @@ pub struct Stats {
     pub failures: u64,
     /// Records left out by `--since` / `--until`.
     pub out_of_range: u64,
+    /// Records beyond the first on lines that held several (OTLP spans).
+    pub extra_records: u64,
     /// Malformed lines by reason.
     pub malformed: BTreeMap<Malformed, Occurrences>,
     /// Time range of all records.
@@ -515,6 +517,7 @@ impl Stats {
         self.successes += other.successes;
         self.failures += other.failures;
         self.out_of_range += other.out_of_range;
+        self.extra_records += other.extra_records;
         self.time.merge(other.time);
         for (reason, occ) in other.malformed {
             self.malformed.entry(reason).or_default().merge(occ);
@@ -560,11 +563,9 @@ impl Stats {
         }
     }
 
-    /// Records + out of range + blank + malformed: always equals `lines`.
+    /// Records + out of range - extra records + blank + malformed: always equals `lines`.
     pub fn accounted(&self) -> u64 {
-        self.successes
-            + self.failures
-            + self.out_of_range
+        (self.successes + self.failures + self.out_of_range - self.extra_records)
             + self.blank
             + self.malformed.values().map(|o| o.count).sum::<u64>()
     }

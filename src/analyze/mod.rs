@@ -163,6 +163,7 @@ fn summary(stats: &Stats, files: Vec<FileRow>, place: &dyn Fn(Place) -> String) 
         blank: stats.blank,
         malformed: stats.malformed.values().map(|o| o.count).sum(),
         out_of_range: stats.out_of_range,
+        extra_records: stats.extra_records,
         malformed_by_reason,
         files,
         time_range,

@@ -6,6 +6,7 @@
 //! hold escapes. The error body of a failed request stays raw here: the classify
 //! stage unwraps it.
 
+pub mod adapt;
 mod skim;
 pub mod time;
 

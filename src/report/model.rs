@@ -174,8 +174,11 @@ pub struct Summary {
     /// Lines that are not records.
     pub malformed: u64,
     /// Records left out by `--since` / `--until` (records without a time
-    /// included): `lines = records + out_of_range + blank + malformed`.
+    /// included).
     pub out_of_range: u64,
+    /// Records beyond the first on lines that held several (OTLP spans):
+    /// `lines = records + out_of_range - extra_records + blank + malformed`.
+    pub extra_records: u64,
     /// Malformed lines by reason id.
     pub malformed_by_reason: BTreeMap<String, MalformedRow>,
     /// The files read, in order.

@@ -1,0 +1,351 @@
+//! Adapters: a log format other than the canonical record is mapped onto it by
+//! data (`data/formats.toml`, or `--map FIELD=/pointer`): for each canonical
+//! field, JSON pointers tried in order. A pointer step that lands on a string
+//! holding JSON parses it and goes on (LiteLLM's `metadata`, Azure's
+//! `properties`). An adapted line is translated into a canonical line, which
+//! the ordinary parser then reads; OpenTelemetry OTLP/JSON lines (several
+//! spans per line) are translated in code. The canonical format itself never
+//! comes here: it keeps the allocation-free path.
+
+use std::sync::OnceLock;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+
+/// The canonical fields a mapping may fill.
+pub const FIELDS: [&str; 17] = [
+    "ts",
+    "request_id",
+    "key",
+    "org",
+    "project",
+    "user",
+    "provider",
+    "endpoint",
+    "model",
+    "status",
+    "error",
+    "latency_ms",
+    "stream",
+    "attempt",
+    "retry_after",
+    "headers",
+    "usage",
+];
+
+/// One format's mapping, as in `data/formats.toml`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Mapping {
+    /// Id (`--input-format`, reports).
+    pub name: String,
+    /// Human name.
+    #[serde(default)]
+    pub title: String,
+    /// How a user gets such a log.
+    #[serde(default)]
+    pub produce: String,
+    /// Pointers that must all exist for a line to look like this format.
+    #[serde(default)]
+    pub require: Vec<String>,
+    /// Pointers of which one must exist (when any are listed).
+    #[serde(default)]
+    pub any: Vec<String>,
+    /// Canonical field -> candidate pointers.
+    #[serde(default)]
+    pub fields: std::collections::BTreeMap<String, Vec<String>>,
+    /// Canonical field -> a condition for filling it at all (Langfuse: the
+    /// status message is an error only when `level` is `ERROR`).
+    #[serde(default)]
+    pub when: std::collections::BTreeMap<String, Condition>,
+}
+
+/// A field is filled only when the value at `pointer` is one of `equals`.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+pub struct Condition {
+    /// Where to look.
+    pub pointer: String,
+    /// Accepted values (compared as text, case-insensitively).
+    pub equals: Vec<String>,
+}
+
+impl Condition {
+    fn holds(&self, value: &Value) -> bool {
+        let text = match resolve(value, &self.pointer) {
+            Some(Value::String(s)) => s,
+            Some(other) => other.to_string(),
+            None => return false,
+        };
+        self.equals.iter().any(|e| e.eq_ignore_ascii_case(&text))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct FormatsFile {
+    format: Vec<Mapping>,
+}
+
+/// The embedded format mappings, parsed once.
+pub fn mappings() -> &'static [Mapping] {
+    static MAPPINGS: OnceLock<Vec<Mapping>> = OnceLock::new();
+    MAPPINGS.get_or_init(|| {
+        toml::from_str::<FormatsFile>(include_str!("../../data/formats.toml"))
+            .expect("embedded data/formats.toml is valid (tested)")
+            .format
+    })
+}
+
+impl Mapping {
+    /// A mapping from `--map FIELD=/pointer` flags (repeatable, in order).
+    pub fn from_flags(flags: &[String]) -> Result<Mapping> {
+        let mut fields: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for flag in flags {
+            let (field, pointer) = flag.split_once('=').ok_or_else(|| {
+                Error::Usage(format!("--map `{flag}`: write FIELD=/json/pointer"))
+            })?;
+            if !FIELDS.contains(&field) {
+                return Err(Error::Usage(format!(
+                    "--map `{flag}`: `{field}` is not a field; use one of {}",
+                    FIELDS.join(", ")
+                )));
+            }
+            if !pointer.is_empty() && !pointer.starts_with('/') {
+                return Err(Error::Usage(format!(
+                    "--map `{flag}`: a JSON pointer starts with `/` (e.g. /response/status)"
+                )));
+            }
+            fields.entry(field.to_string()).or_default().push(pointer.to_string());
+        }
+        Ok(Mapping {
+            name: "custom".to_string(),
+            title: "--map".to_string(),
+            produce: String::new(),
+            require: vec![],
+            any: vec![],
+            fields,
+            when: Default::default(),
+        })
+    }
+
+    /// Whether a parsed line looks like this format.
+    pub fn matches(&self, value: &Value) -> bool {
+        self.require.iter().all(|p| resolve(value, p).is_some())
+            && (self.any.is_empty() || self.any.iter().any(|p| resolve(value, p).is_some()))
+    }
+
+    /// The canonical object of a parsed line.
+    pub fn translate(&self, value: &Value) -> Map<String, Value> {
+        let mut out = Map::new();
+        for (field, pointers) in &self.fields {
+            if self.when.get(field).is_some_and(|c| !c.holds(value)) {
+                continue;
+            }
+            let usable = |v: &Value| present(v) && (field != "status" || http_status(v));
+            let found = pointers.iter().filter_map(|p| resolve(value, p)).find(usable);
+            if let Some(v) = found {
+                out.insert(field.clone(), v);
+            }
+        }
+        out
+    }
+}
+
+/// A real HTTP status (gateways log `0` when no backend answered).
+fn http_status(v: &Value) -> bool {
+    let n = v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()));
+    n.is_some_and(|n| (100..1000).contains(&n))
+}
+
+fn present(v: &Value) -> bool {
+    !matches!(v, Value::Null) && v.as_str() != Some("")
+}
+
+/// Resolves an RFC 6901 pointer; a step into a string holding JSON parses it.
+pub fn resolve(value: &Value, pointer: &str) -> Option<Value> {
+    if pointer.is_empty() {
+        return Some(value.clone());
+    }
+    let mut current = value.clone();
+    for raw in pointer.split('/').skip(1) {
+        let step = raw.replace("~1", "/").replace("~0", "~");
+        if let Value::String(s) = &current {
+            current = serde_json::from_str(s).ok()?;
+        }
+        current = match &current {
+            Value::Object(map) => map.get(&step)?.clone(),
+            Value::Array(items) => items.get(step.parse::<usize>().ok()?)?.clone(),
+            _ => return None,
+        };
+    }
+    Some(current)
+}
+
+/// The canonical objects of one OTLP/JSON line: one per span.
+pub fn otlp_spans(value: &Value) -> Vec<Map<String, Value>> {
+    let mut out = Vec::new();
+    let resources = value.get("resourceSpans").and_then(Value::as_array).into_iter().flatten();
+    for rs in resources {
+        let resource = attributes(rs.pointer("/resource/attributes"));
+        let scopes = rs.get("scopeSpans").or_else(|| rs.get("instrumentationLibrarySpans"));
+        for scope in scopes.and_then(Value::as_array).into_iter().flatten() {
+            for span in scope.get("spans").and_then(Value::as_array).into_iter().flatten() {
+                out.push(otlp_span(span, &resource));
+            }
+        }
+    }
+    out
+}
+
+/// A span's attributes (`[{key, value: {stringValue|intValue|...}}]` or a map).
+fn attributes(v: Option<&Value>) -> Map<String, Value> {
+    let mut out = Map::new();
+    match v {
+        Some(Value::Array(items)) => {
+            for a in items {
+                if let (Some(k), Some(v)) = (a.get("key").and_then(Value::as_str), a.get("value")) {
+                    out.insert(k.to_string(), any_value(v));
+                }
+            }
+        }
+        Some(Value::Object(map)) => out.extend(map.iter().map(|(k, v)| (k.clone(), any_value(v)))),
+        _ => {}
+    }
+    out
+}
+
+/// An OTLP AnyValue as plain JSON (`intValue` arrives as a string).
+fn any_value(v: &Value) -> Value {
+    let Some(map) = v.as_object() else { return v.clone() };
+    for (k, inner) in map {
+        match k.as_str() {
+            "intValue" => {
+                return inner
+                    .as_str()
+                    .and_then(|s| s.parse::<i64>().ok())
+                    .map_or(inner.clone(), Value::from);
+            }
+            "stringValue" | "doubleValue" | "boolValue" => return inner.clone(),
+            _ => {}
+        }
+    }
+    v.clone()
+}
+
+fn otlp_span(span: &Value, resource: &Map<String, Value>) -> Map<String, Value> {
+    let attrs = attributes(span.get("attributes"));
+    let get = |keys: &[&str]| {
+        keys.iter().find_map(|k| attrs.get(*k).or_else(|| resource.get(*k))).cloned()
+    };
+    let mut out = Map::new();
+    let nanos = |k: &str| {
+        span.get(k)
+            .and_then(|v| v.as_str().and_then(|s| s.parse::<f64>().ok()).or_else(|| v.as_f64()))
+    };
+    let (start, end) = (nanos("startTimeUnixNano"), nanos("endTimeUnixNano"));
+    let mut put = |field: &str, value: Option<Value>| {
+        if let Some(v) = value.filter(present) {
+            out.insert(field.to_string(), v);
+        }
+    };
+    put("ts", start.map(Value::from));
+    put("latency_ms", start.zip(end).map(|(s, e)| Value::from(((e - s) / 1e6).max(0.0))));
+    put("request_id", get(&["gen_ai.response.id"]).or_else(|| span.get("spanId").cloned()));
+    put("model", get(&["gen_ai.request.model", "gen_ai.response.model", "llm.request.model"]));
+    put("provider", get(&["gen_ai.provider.name", "gen_ai.system"]));
+    put(
+        "endpoint",
+        get(&["gen_ai.operation.name", "url.path", "http.route"])
+            .or_else(|| span.get("name").cloned()),
+    );
+    put("status", get(&["http.response.status_code", "http.status_code"]));
+    put("user", get(&["enduser.id", "user.id", "gen_ai.user.id"]));
+    put("project", get(&["gen_ai.openai.project", "project.id"]));
+    put("key", get(&["gen_ai.openai.api_key_id", "api_key.id"]));
+    let failed = matches!(span.pointer("/status/code"), Some(Value::Number(n)) if n.as_u64() == Some(2))
+        || span.pointer("/status/code").and_then(Value::as_str) == Some("STATUS_CODE_ERROR");
+    let exception =
+        span.get("events").and_then(Value::as_array).into_iter().flatten().find_map(|e| {
+            (e.get("name").and_then(Value::as_str) == Some("exception"))
+                .then(|| attributes(e.get("attributes")).get("exception.message").cloned())
+                .flatten()
+        });
+    if failed {
+        let message = span
+            .pointer("/status/message")
+            .cloned()
+            .filter(present)
+            .or(exception)
+            .or_else(|| get(&["error.type"]));
+        put("error", message.or(Some(Value::from("span status ERROR"))));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn pointers_step_into_json_strings() {
+        let v = json!({"metadata": "{\"error_information\":{\"error_code\":\"429\"}}", "a": [1, {"b": 2}]});
+        assert_eq!(resolve(&v, "/metadata/error_information/error_code"), Some(json!("429")));
+        assert_eq!(resolve(&v, "/a/1/b"), Some(json!(2)));
+        assert_eq!(resolve(&v, "/a/9"), None);
+        assert_eq!(resolve(&v, "/missing"), None);
+    }
+
+    #[test]
+    fn map_flags_are_checked() {
+        let m = Mapping::from_flags(&[
+            "status=/response/status_code".into(),
+            "error=/response/body".into(),
+        ])
+        .unwrap();
+        let line = json!({"response": {"status_code": 429, "body": {"error": {"message": "x"}}}});
+        let out = m.translate(&line);
+        assert_eq!(out["status"], json!(429));
+        assert_eq!(out["error"], json!({"error": {"message": "x"}}));
+        assert!(
+            Mapping::from_flags(&["colour=/x".into()])
+                .unwrap_err()
+                .to_string()
+                .contains("--map `colour=/x`")
+        );
+        assert!(
+            Mapping::from_flags(&["status=response".into()])
+                .unwrap_err()
+                .to_string()
+                .contains("starts with `/`")
+        );
+        assert!(Mapping::from_flags(&["status".into()]).is_err());
+        let fallback =
+            Mapping::from_flags(&["status=/backend".into(), "status=/front".into()]).unwrap();
+        assert_eq!(
+            fallback.translate(&json!({"backend": 0, "front": "504"}))["status"],
+            json!("504")
+        );
+    }
+
+    #[test]
+    fn otlp_spans_become_records() {
+        let line = json!({"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "api"}}]},
+        "scopeSpans": [{"scope": {"name": "openai"}, "spans": [
+            {"spanId": "a1", "name": "chat gpt-4o", "startTimeUnixNano": "1795255200000000000", "endTimeUnixNano": "1795255201500000000",
+             "attributes": [{"key": "gen_ai.request.model", "value": {"stringValue": "gpt-4o"}},
+                            {"key": "gen_ai.system", "value": {"stringValue": "openai"}},
+                            {"key": "http.response.status_code", "value": {"intValue": "429"}}],
+             "status": {"code": 2, "message": "Error code: 429 - {'error': {'code': 'insufficient_quota'}}"}},
+            {"spanId": "b2", "name": "chat gpt-4o-mini", "startTimeUnixNano": "1795255202000000000",
+             "attributes": [{"key": "gen_ai.provider.name", "value": {"stringValue": "openai"}}], "status": {}}
+        ]}]}]});
+        let spans = otlp_spans(&line);
+        assert_eq!(spans.len(), 2);
+        assert_eq!(spans[0]["status"], json!(429));
+        assert_eq!(spans[0]["latency_ms"], json!(1500.0));
+        assert_eq!(spans[0]["provider"], json!("openai"));
+        assert!(spans[0]["error"].as_str().unwrap().contains("insufficient_quota"));
+        assert!(!spans[1].contains_key("error"));
+    }
+}
