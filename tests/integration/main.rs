@@ -2,6 +2,7 @@
 //! corpus and data-driven cases run in-process through the library; the CLI
 //! cases run the built binary on files.
 
+mod adapters;
 mod cases;
 mod cli;
 mod corpus;

@@ -1,0 +1,134 @@
+//! Real log formats: every line of every `samples/formats/*.jsonl` file gets
+//! the category `samples/formats/EXPECTED.tsv` gives it (records of multi-span
+//! OTLP lines joined with `+`, broken lines `malformed`), each file is
+//! detected as its format, and `--input-format` / `--map` work and fail clearly.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::util::*;
+
+fn dir() -> String {
+    format!("{}/samples/formats", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `file -> line -> expected categories`.
+fn expected() -> BTreeMap<String, BTreeMap<u64, Vec<String>>> {
+    let text = std::fs::read_to_string(format!("{}/EXPECTED.tsv", dir())).unwrap();
+    let mut out: BTreeMap<String, BTreeMap<u64, Vec<String>>> = BTreeMap::new();
+    for row in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
+        let cols: Vec<&str> = row.split('\t').collect();
+        let ids = cols[2].split('+').map(|s| s.trim().to_string()).collect();
+        out.entry(cols[0].to_string()).or_default().insert(cols[1].parse().unwrap(), ids);
+    }
+    out
+}
+
+/// `litellm-slp.jsonl` -> `litellm_slp`.
+fn format_of(file: &str) -> String {
+    file.trim_end_matches(".jsonl").replace('-', "_")
+}
+
+#[test]
+fn every_format_sample_line_gets_its_expected_category() {
+    let mut wrong = Vec::new();
+    for (file, lines) in expected() {
+        let path = format!("{}/{file}", dir());
+        let out = ok_stdout(&errlens(&["classify", "--all", &path], None), 0);
+        let mut got: BTreeMap<u64, Vec<String>> = BTreeMap::new();
+        for row in out.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()) {
+            got.entry(row["line"].as_u64().unwrap())
+                .or_default()
+                .push(row["category"].as_str().unwrap().to_string());
+        }
+        for (line, want) in lines {
+            let have = got.get(&line).cloned().unwrap_or_else(|| vec!["malformed".to_string()]);
+            if have != want {
+                wrong.push(format!("{file}:{line} expected {want:?} got {have:?}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{} lines wrong:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+#[test]
+fn every_format_is_detected_and_accounted_for() {
+    let r = analyze_json(&[&dir()]);
+    let files = r["summary"]["files"].as_array().unwrap();
+    assert_eq!(files.len(), expected().len());
+    for f in files {
+        let name = f["path"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+        assert_eq!(f["format"], format_of(&name).as_str(), "{name}");
+    }
+    let s = &r["summary"];
+    let n = |k: &str| s[k].as_u64().unwrap();
+    assert_eq!(
+        n("lines"),
+        n("records") + n("out_of_range") - n("extra_records") + n("blank") + n("malformed")
+    );
+    assert!(n("extra_records") >= 1, "an OTLP line holds two spans");
+    assert!(n("malformed") >= expected().len() as u64, "one broken line per file");
+}
+
+#[test]
+fn input_format_can_be_forced_and_is_checked() {
+    let path = format!("{}/litellm-slp.jsonl", dir());
+    let forced = analyze_json(&["--input-format", "canonical", &path]);
+    assert_eq!(forced["summary"]["files"][0]["format"], "canonical");
+    let bad = errlens(&["analyze", "--input-format", "splunk", &path], None);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("splunk") && err.contains("litellm_slp"), "{err}");
+}
+
+#[test]
+fn map_reads_any_layout_and_names_bad_flags() {
+    let dir = TempDir::new("map");
+    let path = dir.write(
+        "custom.jsonl",
+        concat!(
+            r#"{"at":"2026-11-21T10:00:00Z","response":{"status_code":429,"body":{"error":{"message":"You exceeded your current quota","code":"insufficient_quota"}}},"who":{"key":"k1"}}"#,
+            "\n",
+            r#"{"at":"2026-11-21T10:00:01Z","response":{"status_code":200,"body":{"id":"x"}},"who":{"key":"k1"}}"#,
+            "\n"
+        ),
+    );
+    let p = path.to_str().unwrap();
+    let args = [
+        "--map",
+        "status=/response/status_code",
+        "--map",
+        "error=/response/body/error",
+        "--map",
+        "ts=/at",
+        "--map",
+        "key=/who/key",
+    ];
+    let mut all = args.to_vec();
+    all.push(p);
+    let r = analyze_json(&all);
+    assert_eq!(r["summary"]["files"][0]["format"], "custom");
+    assert_eq!(r["summary"]["failures"], 1);
+    assert_eq!(r["causes"][0]["category"], "quota.exhausted");
+    assert_eq!(r["causes"][0]["top_keys"][0]["name"], "k1");
+    for (flag, says) in [
+        ("colour=/x", "not a field"),
+        ("status=response", "starts with `/`"),
+        ("status", "FIELD=/json/pointer"),
+    ] {
+        let out = errlens(&["analyze", "--map", flag, p], None);
+        assert_eq!(out.status.code(), Some(2), "{flag}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(flag) && err.contains(says), "{err}");
+    }
+}
+
+#[test]
+fn readme_lists_every_detected_format() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    for name in errlens::detect::names() {
+        assert!(readme.contains(&format!("| `{name}` |")), "README lists {name}");
+    }
+}
