@@ -6,11 +6,18 @@
 /// Milliseconds since the Unix epoch, UTC.
 pub type Millis = i64;
 
+/// .NET ticks (100 ns since 0001-01-01) at the Unix epoch.
+const TICKS_AT_EPOCH: f64 = 621_355_968_000_000_000.0;
+
 /// Interprets an epoch number by magnitude: seconds, milliseconds, microseconds or
-/// nanoseconds (a log of today in seconds is ~1.7e9, in ms ~1.7e12, ...).
+/// nanoseconds (a log of today in seconds is ~1.7e9, in ms ~1.7e12, ...), and
+/// .NET ticks (Azure exports; ~6.4e17 today, where nanoseconds would mean the 1990s).
 pub fn from_epoch(value: f64) -> Option<Millis> {
     if !value.is_finite() || value < 0.0 {
         return None;
+    }
+    if (5e17..1e18).contains(&value) {
+        return Some(((value - TICKS_AT_EPOCH) / 10_000.0) as Millis);
     }
     let ms = match value {
         v if v < 1e11 => v * 1e3,
@@ -163,6 +170,12 @@ mod tests {
         assert_eq!(from_epoch(1_795_255_200_000_000.0), Some(ms));
         assert_eq!(from_epoch(1.7952552e18), Some(ms));
         assert_eq!(from_epoch(f64::NAN), None);
+        // .NET ticks of 2026-11-21T10:00:00Z.
+        assert_eq!(
+            from_epoch(639_000_000_000_000_000.0 + 0.0).map(|m| m / 1000 > 1_700_000_000),
+            Some(true)
+        );
+        assert_eq!(from_epoch(TICKS_AT_EPOCH + ms as f64 * 10_000.0), Some(ms));
         assert_eq!(from_epoch(-1.0), None);
     }
 

@@ -132,3 +132,44 @@ fn readme_lists_every_detected_format() {
         assert!(readme.contains(&format!("| `{name}` |")), "README lists {name}");
     }
 }
+
+/// Fields each format must carry into the record (where its layout has them).
+const MAPPED: [(&str, &[&str]); 11] = [
+    ("litellm-slp.jsonl", &["ts", "request_id", "key", "project", "model"]),
+    ("litellm-spend-log.jsonl", &["ts", "request_id", "key", "project", "model"]),
+    ("litellm-error-log.jsonl", &["ts", "request_id", "model", "status"]),
+    ("otlp.jsonl", &["ts", "request_id", "model"]),
+    ("azure-request-response.jsonl", &["ts", "request_id", "project", "model", "status"]),
+    ("azure-apim-gateway.jsonl", &["ts", "request_id", "key", "status"]),
+    ("helicone.jsonl", &["ts", "request_id", "model", "status"]),
+    ("langfuse.jsonl", &["ts", "request_id", "model"]),
+    ("portkey.jsonl", &["ts", "request_id", "key", "model", "status"]),
+    ("cloudflare-ai-gateway.jsonl", &["ts", "request_id", "model", "status"]),
+    ("openai-batch.jsonl", &["request_id", "status"]),
+];
+
+#[test]
+fn every_format_maps_its_identity_fields() {
+    for (file, fields) in MAPPED {
+        let out =
+            ok_stdout(&errlens(&["classify", "--all", &format!("{}/{file}", dir())], None), 0);
+        let rows: Vec<Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        for field in fields {
+            let filled = rows
+                .iter()
+                .filter(|r| {
+                    r[field].as_str().is_some_and(|s| !s.is_empty()) || r[field].is_number()
+                })
+                .count();
+            assert!(
+                filled * 2 >= rows.len(),
+                "{file}: `{field}` filled in only {filled} of {} records",
+                rows.len()
+            );
+        }
+        assert!(
+            !out.contains("sk-proj-") || out.contains("..."),
+            "{file}: raw keys are fingerprinted"
+        );
+    }
+}
