@@ -1,0 +1,62 @@
+use super::*;
+
+fn compile(extra: &str) -> Result<RuleSet> {
+    RuleSet::compile(Taxonomy::get(), &[("extra.toml".to_string(), extra.to_string())])
+}
+
+#[test]
+fn embedded_rules_compile() {
+    let rules = RuleSet::compile(Taxonomy::get(), &[]).unwrap();
+    assert!(rules.len() > 40);
+}
+
+#[test]
+fn bad_rules_files_name_the_rule() {
+    let unknown =
+        compile("[[rule]]\nname = \"mine\"\ncause = \"quota.nope\"\n").unwrap_err().to_string();
+    assert!(unknown.contains("mine") && unknown.contains("quota.nope"), "{unknown}");
+    let regex = compile(
+        "[[rule]]\nname = \"broken\"\ncause = \"quota.exhausted\"\nmessage = \"(unclosed\"\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(regex.contains("broken") && regex.contains("regex"), "{regex}");
+    let status =
+        compile("[[rule]]\nname = \"s\"\ncause = \"quota.exhausted\"\nstatus = [\"teapot\"]\n")
+            .unwrap_err()
+            .to_string();
+    assert!(status.contains("teapot"), "{status}");
+    let field = compile("[[rule]]\nname = \"f\"\ncause = \"quota.exhausted\"\nmesage = \"x\"\n")
+        .unwrap_err()
+        .to_string();
+    assert!(field.contains("extra.toml") && field.contains("mesage"), "{field}");
+}
+
+#[test]
+fn extra_rules_add_and_override() {
+    let info = ErrorInfo {
+        status: Some(418),
+        message: "I'm a teapot".to_string(),
+        ..ErrorInfo::default()
+    };
+    let base = RuleSet::compile(Taxonomy::get(), &[]).unwrap();
+    assert!(base.find(&info, None).is_none());
+    let rules = compile(
+        "[[rule]]\nname = \"teapot\"\ncause = \"server.overloaded\"\nstatus = [418]\nmessage = '(?i)(?P<what>teapot)'\n",
+    )
+    .unwrap();
+    let m = rules.find(&info, None).unwrap();
+    assert_eq!(m.rule.name, "teapot");
+    assert_eq!(m.evidence, vec![("what".to_string(), "teapot".to_string())]);
+}
+
+#[test]
+fn status_patterns() {
+    assert_eq!(parse_status(&StatusSpec::Text("5xx".into())), Ok(StatusPat::Class(5)));
+    assert_eq!(parse_status(&StatusSpec::Text("none".into())), Ok(StatusPat::Missing));
+    assert_eq!(parse_status(&StatusSpec::Number(429)), Ok(StatusPat::Exact(429)));
+    assert!(glob_eq("tools*", "tools[0].function"));
+    assert!(!glob_eq("tools", "tools[0]"));
+    assert_eq!(ascii_word_boundaries(r"\bx\\b\d\b"), r"(?-u:\b)x\\b\d(?-u:\b)");
+    assert_eq!(ascii_word_boundaries(r"[\b\]]\b"), r"[\b\]](?-u:\b)");
+}
