@@ -136,11 +136,13 @@ impl CauseStats {
         project: Option<&str>,
     ) {
         let seen = Seen { count: 1, span: Span { first: record.ts, last: record.ts } };
-        if let Some(p) = project {
-            self.by_project.entry(p.into()).or_default().add(seen);
-        }
-        if let Some(k) = key {
-            self.by_key.entry(k.into()).or_default().add(seen);
+        for (map, name) in [(&mut self.by_project, project), (&mut self.by_key, key)] {
+            let Some(name) = name else { continue };
+            // Look up before inserting: an owned key would allocate on every failure.
+            match map.get_mut(name) {
+                Some(s) => s.add(seen),
+                None => map.entry(name.into()).or_default().add(seen),
+            }
         }
         self.retried += u64::from(record.attempt.is_some_and(|a| a > 0));
     }

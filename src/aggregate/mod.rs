@@ -279,7 +279,10 @@ impl Stats {
                 }
             });
         for (name, value) in &verdict.evidence {
-            bump(cause.evidence.entry(name.clone()).or_default(), value);
+            match cause.evidence.get_mut(name.as_str()) {
+                Some(tally) => bump(tally, value),
+                None => bump(cause.evidence.entry(name.clone()).or_default(), value),
+            }
         }
         cause.observe_evidence(&verdict.evidence, model.as_deref());
         cause.observe_who(record, key.as_deref(), project.as_deref());
