@@ -38,6 +38,25 @@ pub fn clip(s: &str, max: usize) -> String {
     }
 }
 
+/// `TPM 30,000 on gpt-4o, peak used 29,937` (every renderer says it so).
+pub fn limit_text(l: &super::model::RateLimitRow) -> String {
+    let peak = l.peak_used.map_or(String::new(), |u| format!(", peak used {}", thousands(u)));
+    format!("{} {} on {}{peak}", l.dimension, thousands(l.limit), l.model).trim_start().to_string()
+}
+
+/// `gtp-4o → gpt-4o (2)` or `text-davinci-003 retired 2024-01-04, use gpt-5.6-terra (1)`.
+pub fn model_fix_text(f: &super::model::ModelFixRow) -> String {
+    let fix = match (&f.suggestion, &f.shutdown_date) {
+        (Some(s), _) => format!("{} → {s}", f.model),
+        (None, Some(date)) => {
+            let instead = f.replacement.as_deref().map_or(String::new(), |r| format!(", use {r}"));
+            format!("{} retired {date}{instead}", f.model)
+        }
+        (None, None) => f.model.clone(),
+    };
+    format!("{fix} ({})", thousands(f.count))
+}
+
 /// Summary figures as label/value pairs.
 pub fn summary(r: &Report) -> Table {
     let s = &r.summary;
@@ -97,11 +116,7 @@ pub fn cause_facts(c: &CauseRow) -> Vec<(&'static str, String)> {
         }
     }
     for l in c.rate_limits.iter().take(3) {
-        let peak = l.peak_used.map_or(String::new(), |u| format!(", peak used {}", thousands(u)));
-        facts.push((
-            "limit",
-            format!("{} {} on {}{peak}", l.dimension, thousands(l.limit), l.model),
-        ));
+        facts.push(("limit", limit_text(l)));
     }
     if let Some(d) = &c.retry_after_s {
         facts.push((
@@ -110,14 +125,7 @@ pub fn cause_facts(c: &CauseRow) -> Vec<(&'static str, String)> {
         ));
     }
     for f in c.model_fixes.iter().take(4) {
-        let fix = match (&f.suggestion, &f.shutdown_date) {
-            (Some(s), _) => format!("{} → {s}", f.model),
-            (None, Some(d)) => {
-                format!("{} retired {d}, use {}", f.model, f.replacement.as_deref().unwrap_or("?"))
-            }
-            _ => f.model.clone(),
-        };
-        facts.push(("model", format!("{fix} ({})", thousands(f.count))));
+        facts.push(("model", model_fix_text(f)));
     }
     if let Some(e) = &c.example {
         let status = e.status.map_or("no status".to_string(), |s| s.to_string());

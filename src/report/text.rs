@@ -148,7 +148,7 @@ const SHOWN_EVIDENCE: [&str; 10] = [
 ];
 
 fn evidence(c: &CauseRow, out: &mut dyn Write) -> io::Result<()> {
-    let limits: Vec<String> = c.rate_limits.iter().take(3).map(limit).collect();
+    let limits: Vec<String> = c.rate_limits.iter().take(3).map(super::tables::limit_text).collect();
     if !limits.is_empty() {
         writeln!(out, "    limits: {}", limits.join(" · "))?;
     }
@@ -163,7 +163,8 @@ fn evidence(c: &CauseRow, out: &mut dyn Write) -> io::Result<()> {
             d.count
         )?;
     }
-    let fixes: Vec<String> = c.model_fixes.iter().take(4).map(model_fix).collect();
+    let fixes: Vec<String> =
+        c.model_fixes.iter().take(4).map(super::tables::model_fix_text).collect();
     if !fixes.is_empty() {
         writeln!(out, "    models: {}", fixes.join(" · "))?;
     }
@@ -175,24 +176,6 @@ fn evidence(c: &CauseRow, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "    evidence: {}", raw.join(" · "))?;
     }
     Ok(())
-}
-
-/// `TPM 30,000 on gpt-4o, peak used 29,937`.
-fn limit(l: &super::model::RateLimitRow) -> String {
-    let peak = l.peak_used.map_or(String::new(), |u| format!(", peak used {}", thousands(u)));
-    format!("{} {} on {}{peak}", l.dimension, thousands(l.limit), l.model).trim_start().to_string()
-}
-
-/// `gtp-4o → gpt-4o (2)` or `text-davinci-003 retired 2024-01-04, use gpt-5.6-terra (1)`.
-fn model_fix(f: &super::model::ModelFixRow) -> String {
-    match (&f.suggestion, &f.shutdown_date) {
-        (Some(s), _) => format!("{} → {s} ({})", f.model, thousands(f.count)),
-        (None, Some(date)) => {
-            let instead = f.replacement.as_deref().map_or(String::new(), |r| format!(", use {r}"));
-            format!("{} retired {date}{instead} ({})", f.model, thousands(f.count))
-        }
-        (None, None) => format!("{} ({})", f.model, thousands(f.count)),
-    }
 }
 
 fn changes(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
