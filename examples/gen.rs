@@ -13,6 +13,7 @@
 //! (also `--start RFC3339`, `--hours H`, `-o FILE`, and `--stats`, which prints the
 //! story's times and a count per intended root-cause id to stderr).
 
+use errlens::parse::time;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs::File;
@@ -198,78 +199,19 @@ impl Rng {
 }
 
 // ------------------------------------------------------------------ time
-
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
+// Date arithmetic comes from the library: `errlens::parse::time`.
 
 /// RFC 3339 UTC with milliseconds, e.g. `2026-11-21T13:05:09.042Z`.
 fn fmt_ts(ms: i64) -> String {
-    let (y, m, d) = civil_from_days(ms.div_euclid(86_400_000));
+    let (y, m, d) = time::civil_from_days(ms.div_euclid(86_400_000));
     let t = ms.rem_euclid(86_400_000);
     let (h, mi, s, milli) = (t / 3_600_000, t / 60_000 % 60, t / 1000 % 60, t % 1000);
     format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{milli:03}Z")
 }
 
-/// `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)` to epoch milliseconds.
+/// RFC 3339 to epoch milliseconds (the library's parser).
 fn parse_rfc3339(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    let seps = [(4, b'-'), (7, b'-'), (13, b':'), (16, b':')];
-    if b.len() < 20 || seps.iter().any(|&(i, c)| b[i] != c) || !b"Tt ".contains(&b[10]) {
-        return None;
-    }
-    let num = |from: usize, to: usize| -> Option<i64> {
-        let t = s.get(from..to)?;
-        t.bytes().all(|c| c.is_ascii_digit()).then(|| t.parse().ok())?
-    };
-    let (y, mo, d) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
-    let (h, mi, sec) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
-        return None;
-    }
-    let mut rest = &s[19..];
-    let mut milli = 0;
-    if let Some(frac) = rest.strip_prefix('.') {
-        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if n == 0 {
-            return None;
-        }
-        let digits = frac.bytes().take(n).chain(std::iter::repeat(b'0')).take(3);
-        milli = digits.fold(0, |a, c| a * 10 + i64::from(c - b'0'));
-        rest = &frac[n..];
-    }
-    let offset = match rest.as_bytes() {
-        [b'Z' | b'z'] => 0,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let digits = [*h1, *h2, *m1, *m2];
-            if !digits.iter().all(u8::is_ascii_digit) {
-                return None;
-            }
-            let v = |a: u8, b: u8| i64::from(a - b'0') * 10 + i64::from(b - b'0');
-            let minutes = v(*h1, *h2) * 60 + v(*m1, *m2);
-            if *sign == b'-' { -minutes } else { minutes }
-        }
-        _ => return None,
-    };
-    let minutes = (days_from_civil(y, mo, d) * 24 + h) * 60 + mi - offset;
-    Some(minutes * 60_000 + sec * 1000 + milli)
+    time::parse_rfc3339(s.as_bytes())
 }
 
 /// OpenAI's retry hint format: `644ms`, `1.84s`, `7m12s`.
