@@ -211,7 +211,12 @@ fn adapt_line(
     line: &[u8],
     f: &mut impl FnMut(u64, Line<'_>, bool),
 ) {
-    let Line::Record(_) = parse_bytes(line) else { return f(line_no, parse_bytes(line), true) };
+    // The skimmer decides blank and malformed lines (and their reasons), as for
+    // canonical input; only records go on to serde_json and the mapping.
+    let checked = parse_bytes(line);
+    if !matches!(checked, Line::Record(_)) {
+        return f(line_no, checked, true);
+    }
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(line) else {
         return f(line_no, Line::Malformed(crate::parse::Malformed::InvalidJson), true);
     };
