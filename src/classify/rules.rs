@@ -341,13 +341,9 @@ impl Patterns {
             .dfa_size_limit(SET_DFA_BYTES)
             .build()
             .map_err(|set_error| {
-                let bad = self
-                    .patterns
-                    .iter()
-                    .zip(&self.owners)
-                    .find_map(|(p, owner)| {
-                        RegexBuilder::new(p).unicode(false).build().err().map(|e| (owner, e))
-                    });
+                let bad = self.patterns.iter().zip(&self.owners).find_map(|(p, owner)| {
+                    RegexBuilder::new(p).unicode(false).build().err().map(|e| (owner, e))
+                });
                 match bad {
                     Some(((file, rule), e)) => Error::Rules {
                         file: file.clone(),

@@ -85,22 +85,52 @@ pub fn skim_object<'a, const N: usize>(
 ) -> Result<usize, Malformed> {
     let mut s = Scanner { b: line, i: 0 };
     s.ws();
-    if s.peek() != Some(b'{') {
+    if s.peek() != b'{' {
         return Err(s.classify_non_object());
     }
     s.i += 1;
-    let members = s.members(1, |key, value| {
+    s.ws();
+    if s.peek() == b'}' {
+        s.i += 1;
+        return s.end(0);
+    }
+    let mut members = 0;
+    loop {
+        let key = s.key()?;
+        let start = s.i;
+        let kind = s.value(1)?;
         if let Some((slot, preferred)) = want(key) {
             if preferred || slots[slot].is_none() {
-                slots[slot] = Some(value);
+                slots[slot] = Some(kind.raw(&line[start..s.i]));
             }
         }
-    })?;
-    s.ws();
-    if s.i != line.len() {
-        return Err(Malformed::InvalidJson);
+        members += 1;
+        if s.close_or_continue(b'}')? {
+            return s.end(members);
+        }
     }
-    Ok(members)
+}
+
+/// What kind of value was scanned; the scanner's position says where it ended.
+/// Kept small so that it travels in a register: the bytes are sliced by the
+/// caller, which knows where the value started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Str,
+    EscapedStr,
+    Other,
+}
+
+impl Kind {
+    /// The value's [`Raw`] form, given its full text (quotes included).
+    #[inline(always)]
+    fn raw(self, text: &[u8]) -> Raw<'_> {
+        match self {
+            Kind::Str => Raw::Str { bytes: &text[1..text.len() - 1], escaped: false },
+            Kind::EscapedStr => Raw::Str { bytes: &text[1..text.len() - 1], escaped: true },
+            Kind::Other => Raw::Other(text),
+        }
+    }
 }
 
 struct Scanner<'a> {
@@ -109,27 +139,24 @@ struct Scanner<'a> {
 }
 
 impl<'a> Scanner<'a> {
+    /// The current byte, or 0 past the end (0 is never valid where a byte is
+    /// looked at, so it fails like any wrong byte).
     #[inline(always)]
-    fn peek(&self) -> Option<u8> {
-        self.b.get(self.i).copied()
+    fn peek(&self) -> u8 {
+        self.b.get(self.i).copied().unwrap_or(0)
     }
 
     #[inline(always)]
     fn ws(&mut self) {
-        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+        while self.peek() <= b' ' && matches!(self.peek(), b' ' | b'\t' | b'\n' | b'\r') {
             self.i += 1;
         }
     }
 
-    #[inline(always)]
-    fn expect(&mut self, c: u8) -> Result<(), Malformed> {
+    /// After the closing brace: only whitespace may follow.
+    fn end(&mut self, members: usize) -> Result<usize, Malformed> {
         self.ws();
-        if self.peek() == Some(c) {
-            self.i += 1;
-            Ok(())
-        } else {
-            Err(Malformed::InvalidJson)
-        }
+        if self.i == self.b.len() { Ok(members) } else { Err(Malformed::InvalidJson) }
     }
 
     /// After a line turned out not to start with `{`: is it other valid JSON?
@@ -143,30 +170,37 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// The members of an object whose `{` was consumed; calls `each(key, value)`.
-    fn members(
-        &mut self,
-        depth: u32,
-        mut each: impl FnMut(&'a [u8], Raw<'a>),
-    ) -> Result<usize, Malformed> {
+    /// A member's key and its colon; leaves the scanner on the value's first byte.
+    #[inline(always)]
+    fn key(&mut self) -> Result<&'a [u8], Malformed> {
         self.ws();
-        if self.peek() == Some(b'}') {
-            self.i += 1;
-            return Ok(0);
+        if self.peek() != b'"' {
+            return Err(Malformed::InvalidJson);
         }
-        let mut n = 0;
+        let start = self.i + 1;
+        self.string()?;
+        let key = &self.b[start..self.i - 1];
+        self.ws();
+        if self.peek() != b':' {
+            return Err(Malformed::InvalidJson);
+        }
+        self.i += 1;
+        self.ws();
+        Ok(key)
+    }
+
+    /// The members of a nested object whose `{` was consumed.
+    fn members(&mut self, depth: u32) -> Result<(), Malformed> {
+        self.ws();
+        if self.peek() == b'}' {
+            self.i += 1;
+            return Ok(());
+        }
         loop {
-            self.ws();
-            if self.peek() != Some(b'"') {
-                return Err(Malformed::InvalidJson);
-            }
-            let (key, _) = self.string()?;
-            self.expect(b':')?;
-            self.ws();
-            each(key, self.value(depth)?);
-            n += 1;
+            self.key()?;
+            self.value(depth)?;
             if self.close_or_continue(b'}')? {
-                return Ok(n);
+                return Ok(());
             }
         }
     }
@@ -176,11 +210,11 @@ impl<'a> Scanner<'a> {
     fn close_or_continue(&mut self, close: u8) -> Result<bool, Malformed> {
         self.ws();
         match self.peek() {
-            Some(b',') => {
+            b',' => {
                 self.i += 1;
                 Ok(false)
             }
-            Some(c) if c == close => {
+            c if c == close => {
                 self.i += 1;
                 Ok(true)
             }
@@ -189,13 +223,12 @@ impl<'a> Scanner<'a> {
     }
 
     /// One value inside containers nested `depth` deep; the scanner stands on
-    /// its first byte. Recursion is bounded by [`MAX_DEPTH`].
-    fn value(&mut self, depth: u32) -> Result<Raw<'a>, Malformed> {
-        let start = self.i;
-        match self.peek().ok_or(Malformed::InvalidJson)? {
+    /// its first byte and ends just past it. Recursion is bounded by
+    /// [`MAX_DEPTH`].
+    fn value(&mut self, depth: u32) -> Result<Kind, Malformed> {
+        match self.peek() {
             b'"' => {
-                let (bytes, escaped) = self.string()?;
-                return Ok(Raw::Str { bytes, escaped });
+                return Ok(if self.string()? { Kind::EscapedStr } else { Kind::Str });
             }
             open @ (b'{' | b'[') => {
                 if depth >= MAX_DEPTH {
@@ -203,7 +236,7 @@ impl<'a> Scanner<'a> {
                 }
                 self.i += 1;
                 if open == b'{' {
-                    self.members(depth + 1, |_, _| {})?;
+                    self.members(depth + 1)?;
                 } else {
                     self.elements(depth + 1)?;
                 }
@@ -214,13 +247,13 @@ impl<'a> Scanner<'a> {
             b'-' | b'0'..=b'9' => self.number()?,
             _ => return Err(Malformed::InvalidJson),
         }
-        Ok(Raw::Other(&self.b[start..self.i]))
+        Ok(Kind::Other)
     }
 
     /// The elements of an array whose `[` was consumed.
     fn elements(&mut self, depth: u32) -> Result<(), Malformed> {
         self.ws();
-        if self.peek() == Some(b']') {
+        if self.peek() == b']' {
             self.i += 1;
             return Ok(());
         }
@@ -233,21 +266,20 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// A string; the scanner stands on its opening quote. Returns the contents
-    /// and whether they hold an escape. Scans eight bytes at a time for the
-    /// three bytes that matter (`"`, `\\`, control characters).
+    /// A string; the scanner stands on its opening quote and ends past the
+    /// closing one. Returns whether it holds an escape. Scans eight bytes at a
+    /// time for the three bytes that matter (`"`, `\\`, control characters).
     #[inline(always)]
-    fn string(&mut self) -> Result<(&'a [u8], bool), Malformed> {
+    fn string(&mut self) -> Result<bool, Malformed> {
         let b = self.b;
-        let start = self.i + 1;
-        let mut i = start;
+        let mut i = self.i + 1;
         let mut escaped = false;
         loop {
             i = next_special(b, i).ok_or(Malformed::InvalidJson)?;
             match b[i] {
                 b'"' => {
                     self.i = i + 1;
-                    return Ok((&b[start..i], escaped));
+                    return Ok(escaped);
                 }
                 b'\\' => {
                     escaped = true;
@@ -280,21 +312,21 @@ impl<'a> Scanner<'a> {
     /// `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`
     #[inline(always)]
     fn number(&mut self) -> Result<(), Malformed> {
-        if self.peek() == Some(b'-') {
+        if self.peek() == b'-' {
             self.i += 1;
         }
         match self.peek() {
-            Some(b'0') => self.i += 1,
-            Some(b'1'..=b'9') => self.digits(),
+            b'0' => self.i += 1,
+            b'1'..=b'9' => self.digits(),
             _ => return Err(Malformed::InvalidJson),
         }
-        if self.peek() == Some(b'.') {
+        if self.peek() == b'.' {
             self.i += 1;
             self.required_digits()?;
         }
-        if matches!(self.peek(), Some(b'e' | b'E')) {
+        if matches!(self.peek(), b'e' | b'E') {
             self.i += 1;
-            if matches!(self.peek(), Some(b'+' | b'-')) {
+            if matches!(self.peek(), b'+' | b'-') {
                 self.i += 1;
             }
             self.required_digits()?;
@@ -304,7 +336,7 @@ impl<'a> Scanner<'a> {
 
     #[inline(always)]
     fn digits(&mut self) {
-        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+        while self.peek().is_ascii_digit() {
             self.i += 1;
         }
     }

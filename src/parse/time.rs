@@ -29,17 +29,13 @@ pub fn from_epoch(value: f64) -> Option<Millis> {
 }
 
 /// Parses `YYYY-MM-DD[T ]HH:MM[:SS[.frac]][Z|±HH:MM|±HHMM]`; no zone means UTC.
-/// A bare date `YYYY-MM-DD` is midnight UTC.
+/// A bare date `YYYY-MM-DD` is midnight UTC. Runs on every line: fixed
+/// positions, no loops but the fraction's.
 pub fn parse_rfc3339(s: &[u8]) -> Option<Millis> {
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let d = s.get(r)?;
-        d.iter()
-            .try_fold(0i64, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + i64::from(c - b'0')))
-    };
     if s.get(4) != Some(&b'-') || s.get(7) != Some(&b'-') {
         return None;
     }
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (year, month, day) = (digits(s, 0, 4)?, digits(s, 5, 2)?, digits(s, 8, 2)?);
     if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
         return None;
     }
@@ -50,15 +46,13 @@ pub fn parse_rfc3339(s: &[u8]) -> Option<Millis> {
     if !matches!(s.get(10), Some(b'T' | b't' | b' ')) || s.get(13) != Some(&b':') {
         return None;
     }
-    let (hour, minute) = (num(11..13)?, num(14..16)?);
-    let mut i = 16;
-    let mut second = 0;
-    if s.get(i) == Some(&b':') {
-        second = num(17..19)?;
-        i = 19;
-    }
+    let (hour, minute) = (digits(s, 11, 2)?, digits(s, 14, 2)?);
+    let (second, mut i) = match s.get(16) {
+        Some(b':') => (digits(s, 17, 2)?, 19),
+        _ => (0, 16),
+    };
     let mut millis = 0;
-    if s.get(i) == Some(&b'.') || s.get(i) == Some(&b',') {
+    if matches!(s.get(i), Some(b'.' | b',')) {
         i += 1;
         let start = i;
         while s.get(i).is_some_and(u8::is_ascii_digit) {
@@ -79,20 +73,31 @@ pub fn parse_rfc3339(s: &[u8]) -> Option<Millis> {
     Some(((days * 24 + hour) * 60 + minute - offset) * 60_000 + second * 1000 + millis)
 }
 
-fn zone_offset_minutes(z: &[u8]) -> Option<i64> {
-    match z {
-        [] | [b'Z' | b'z'] => Some(0),
-        [sign @ (b'+' | b'-'), rest @ ..] => {
-            let digits: Vec<u8> = rest.iter().copied().filter(|&c| c != b':').collect();
-            if digits.len() != 4 || !digits.iter().all(u8::is_ascii_digit) {
-                return None;
-            }
-            let v = |a: usize| i64::from(digits[a] - b'0') * 10 + i64::from(digits[a + 1] - b'0');
-            let minutes = v(0) * 60 + v(2);
-            Some(if *sign == b'-' { -minutes } else { minutes })
+/// The number written by the `len` ASCII digits at `at`, if they are digits.
+#[inline]
+fn digits(s: &[u8], at: usize, len: usize) -> Option<i64> {
+    let d = s.get(at..at + len)?;
+    let mut n = 0i64;
+    for &c in d {
+        let v = c.wrapping_sub(b'0');
+        if v > 9 {
+            return None;
         }
-        _ => None,
+        n = n * 10 + i64::from(v);
     }
+    Some(n)
+}
+
+fn zone_offset_minutes(z: &[u8]) -> Option<i64> {
+    let (sign, hh, mm) = match z {
+        [] | [b'Z' | b'z'] => return Some(0),
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] | [sign @ (b'+' | b'-'), h1, h2, m1, m2] => {
+            (sign, [*h1, *h2], [*m1, *m2])
+        }
+        _ => return None,
+    };
+    let minutes = digits(&hh, 0, 2)? * 60 + digits(&mm, 0, 2)?;
+    Some(if *sign == b'-' { -minutes } else { minutes })
 }
 
 /// Days since 1970-01-01 for a proleptic Gregorian date.
@@ -157,6 +162,10 @@ mod tests {
             b"2026-11-21T25:00:00Z",
             b"",
             b"2026-11-21T10:00:00+5",
+            b"2026-11-21T10:00:00+0:200",
+            b"2026-11-21T10:00:00+02:0a",
+            b"2026-11-21T1a:00:00Z",
+            b"2026-11-21T10:00:00.Z",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{}", String::from_utf8_lossy(bad));
         }
