@@ -54,9 +54,14 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Outcome> {
             let report = analyze_report(config, &classifier, options)?;
             report::render(&report, *format, *style, out)?;
             out.flush()?;
+            pipeline::discard(classifier);
             Ok(outcome(&report, &config.task))
         }
-        Task::Classify { all, .. } => classify_records(config, &classifier, *all, out),
+        Task::Classify { all, .. } => {
+            let outcome = classify_records(config, &classifier, *all, out);
+            pipeline::discard(classifier);
+            outcome
+        }
         Task::Explain { text, model, provider, status, format } => {
             let context = Context {
                 model: model.as_deref(),
