@@ -89,35 +89,25 @@ pub fn skim_object<'a, const N: usize>(
         return Err(s.classify_non_object());
     }
     s.i += 1;
-    s.ws();
-    if s.peek() == b'}' {
-        s.i += 1;
-        return s.end(0);
-    }
-    let mut members = 0;
-    loop {
-        let key = s.key()?;
-        let start = s.i;
-        let kind = s.value(1)?;
+    let members = s.members(1, |key, text, kind| {
         if let Some((slot, preferred)) = want(key) {
             if preferred || slots[slot].is_none() {
-                slots[slot] = Some(kind.raw(&line[start..s.i]));
+                slots[slot] = Some(kind.raw(text));
             }
         }
-        members += 1;
-        if s.close_or_continue(b'}')? {
-            return s.end(members);
-        }
-    }
+    })?;
+    s.ws();
+    if s.i == line.len() { Ok(members) } else { Err(Malformed::InvalidJson) }
 }
 
 /// What kind of value was scanned; the scanner's position says where it ended.
-/// Kept small so that it travels in a register: the bytes are sliced by the
-/// caller, which knows where the value started.
+/// Kept small so that it travels in a register (returning a whole [`Raw`]
+/// went through the stack and stalled every member): the bytes are sliced by
+/// the caller, which knows where the value started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
-    Str,
-    EscapedStr,
+    /// A string; `true` when it holds an escape.
+    Str(bool),
     Other,
 }
 
@@ -126,8 +116,7 @@ impl Kind {
     #[inline(always)]
     fn raw(self, text: &[u8]) -> Raw<'_> {
         match self {
-            Kind::Str => Raw::Str { bytes: &text[1..text.len() - 1], escaped: false },
-            Kind::EscapedStr => Raw::Str { bytes: &text[1..text.len() - 1], escaped: true },
+            Kind::Str(escaped) => Raw::Str { bytes: &text[1..text.len() - 1], escaped },
             Kind::Other => Raw::Other(text),
         }
     }
@@ -148,15 +137,9 @@ impl<'a> Scanner<'a> {
 
     #[inline(always)]
     fn ws(&mut self) {
-        while self.peek() <= b' ' && matches!(self.peek(), b' ' | b'\t' | b'\n' | b'\r') {
+        while matches!(self.peek(), b' ' | b'\t' | b'\n' | b'\r') {
             self.i += 1;
         }
-    }
-
-    /// After the closing brace: only whitespace may follow.
-    fn end(&mut self, members: usize) -> Result<usize, Malformed> {
-        self.ws();
-        if self.i == self.b.len() { Ok(members) } else { Err(Malformed::InvalidJson) }
     }
 
     /// After a line turned out not to start with `{`: is it other valid JSON?
@@ -189,18 +172,28 @@ impl<'a> Scanner<'a> {
         Ok(key)
     }
 
-    /// The members of a nested object whose `{` was consumed.
-    fn members(&mut self, depth: u32) -> Result<(), Malformed> {
+    /// The members of an object whose `{` was consumed, nested `depth` deep;
+    /// calls `each(key, value text, kind)`. Returns how many there were.
+    #[inline(always)]
+    fn members(
+        &mut self,
+        depth: u32,
+        mut each: impl FnMut(&'a [u8], &'a [u8], Kind),
+    ) -> Result<usize, Malformed> {
         self.ws();
         if self.peek() == b'}' {
             self.i += 1;
-            return Ok(());
+            return Ok(0);
         }
+        let mut n = 0;
         loop {
-            self.key()?;
-            self.value(depth)?;
+            let key = self.key()?;
+            let start = self.i;
+            let kind = self.value(depth)?;
+            each(key, &self.b[start..self.i], kind);
+            n += 1;
             if self.close_or_continue(b'}')? {
-                return Ok(());
+                return Ok(n);
             }
         }
     }
@@ -228,7 +221,7 @@ impl<'a> Scanner<'a> {
     fn value(&mut self, depth: u32) -> Result<Kind, Malformed> {
         match self.peek() {
             b'"' => {
-                return Ok(if self.string()? { Kind::EscapedStr } else { Kind::Str });
+                return Ok(Kind::Str(self.string()?));
             }
             open @ (b'{' | b'[') => {
                 if depth >= MAX_DEPTH {
@@ -236,7 +229,7 @@ impl<'a> Scanner<'a> {
                 }
                 self.i += 1;
                 if open == b'{' {
-                    self.members(depth + 1)?;
+                    self.members(depth + 1, |_, _, _| {})?;
                 } else {
                     self.elements(depth + 1)?;
                 }
