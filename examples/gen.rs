@@ -341,65 +341,32 @@ impl J {
 
     fn to_json(&self) -> String {
         let mut out = String::new();
-        self.write_json(&mut out);
+        self.write(&JSON, &mut out);
         out
-    }
-
-    fn write_json(&self, out: &mut String) {
-        match self {
-            J::Null => out.push_str("null"),
-            J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            J::Int(n) => {
-                let _ = write!(out, "{n}");
-            }
-            J::Str(s) => json_str(out, s),
-            J::Arr(items) => {
-                out.push('[');
-                for (i, item) in items.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    item.write_json(out);
-                }
-                out.push(']');
-            }
-            J::Obj(fields) => {
-                out.push('{');
-                for (i, (k, v)) in fields.iter().enumerate() {
-                    if i > 0 {
-                        out.push(',');
-                    }
-                    json_str(out, k);
-                    out.push(':');
-                    v.write_json(out);
-                }
-                out.push('}');
-            }
-        }
     }
 
     /// Python `repr`, as SDK exceptions print bodies: `{'error': {'code': None}}`.
     fn to_py(&self) -> String {
         let mut out = String::new();
-        self.write_py(&mut out);
+        self.write(&PYTHON, &mut out);
         out
     }
 
-    fn write_py(&self, out: &mut String) {
+    fn write(&self, d: &Dialect, out: &mut String) {
         match self {
-            J::Null => out.push_str("None"),
-            J::Bool(b) => out.push_str(if *b { "True" } else { "False" }),
+            J::Null => out.push_str(d.null),
+            J::Bool(b) => out.push_str(d.bools[usize::from(*b)]),
             J::Int(n) => {
                 let _ = write!(out, "{n}");
             }
-            J::Str(s) => py_str(out, s),
+            J::Str(s) => (d.string)(out, s),
             J::Arr(items) => {
                 out.push('[');
                 for (i, item) in items.iter().enumerate() {
                     if i > 0 {
-                        out.push_str(", ");
+                        out.push_str(d.comma);
                     }
-                    item.write_py(out);
+                    item.write(d, out);
                 }
                 out.push(']');
             }
@@ -407,17 +374,32 @@ impl J {
                 out.push('{');
                 for (i, (k, v)) in fields.iter().enumerate() {
                     if i > 0 {
-                        out.push_str(", ");
+                        out.push_str(d.comma);
                     }
-                    py_str(out, k);
-                    out.push_str(": ");
-                    v.write_py(out);
+                    (d.string)(out, k);
+                    out.push_str(d.colon);
+                    v.write(d, out);
                 }
                 out.push('}');
             }
         }
     }
 }
+
+/// How a value is spelled: compact JSON, or a Python `repr`.
+struct Dialect {
+    null: &'static str,
+    /// `false`, `true`.
+    bools: [&'static str; 2],
+    comma: &'static str,
+    colon: &'static str,
+    string: fn(&mut String, &str),
+}
+
+const JSON: Dialect =
+    Dialect { null: "null", bools: ["false", "true"], comma: ",", colon: ":", string: json_str };
+const PYTHON: Dialect =
+    Dialect { null: "None", bools: ["False", "True"], comma: ", ", colon: ": ", string: py_str };
 
 fn json_str(out: &mut String, s: &str) {
     out.push('"');
@@ -487,7 +469,7 @@ impl<'a> ObjWriter<'a> {
     }
 
     fn json(&mut self, k: &str, v: &J) {
-        v.write_json(self.key(k));
+        v.write(&JSON, self.key(k));
     }
 
     fn end(self) {
