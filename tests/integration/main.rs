@@ -8,4 +8,5 @@ mod cli;
 mod corpus;
 mod explain;
 mod formats;
+mod memory;
 mod util;

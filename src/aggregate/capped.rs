@@ -1,0 +1,254 @@
+//! Bounded tallies. Every map the fold keeps by a logged value (key, project,
+//! model, signature, evidence value, ...) is a [`Capped`] map: exact for the
+//! first [`Cap`] distinct values in input order, after which occurrences of a
+//! new value are folded into one "other" entry, so that memory is bounded on
+//! any input while totals stay exact. Chunk accumulators are uncapped (a chunk
+//! is bounded by its size) and are merged into the run's accumulator in input
+//! order, first-seen order kept: which values are kept exactly is then the same
+//! for any thread count and chunk size. Values longer than [`MAX_NAME_BYTES`]
+//! are stored shortened (see [`stored`]).
+
+use std::borrow::Cow;
+use std::hash::Hash;
+
+use indexmap::{Equivalent, IndexMap};
+use rustc_hash::FxBuildHasher;
+
+/// How many distinct values a map keeps exactly (the `--max-distinct` flag).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cap(pub usize);
+
+impl Default for Cap {
+    /// Unbounded: chunk accumulators, bounded by the chunk's size.
+    fn default() -> Cap {
+        Cap(usize::MAX)
+    }
+}
+
+/// The default `--max-distinct`.
+pub const DEFAULT_MAX_DISTINCT: usize = 100_000;
+
+/// A value that can absorb another of its kind: the merge of two tallies.
+pub trait Fold: Default {
+    /// Adds `other` into `self`.
+    fn fold(&mut self, other: Self);
+    /// The occurrences (records, failures) it stands for.
+    fn weight(&self) -> u64;
+}
+
+impl Fold for u64 {
+    fn fold(&mut self, other: u64) {
+        *self += other;
+    }
+    fn weight(&self) -> u64 {
+        *self
+    }
+}
+
+/// A map exact up to a cap on distinct keys, then folding new keys into
+/// [`Capped::other`]. Iteration is in first-seen order.
+#[derive(Debug, Clone)]
+pub struct Capped<K, V> {
+    map: IndexMap<K, V, FxBuildHasher>,
+    other: V,
+}
+
+impl<K, V: Default> Default for Capped<K, V> {
+    fn default() -> Self {
+        Capped { map: IndexMap::default(), other: V::default() }
+    }
+}
+
+impl<K: Hash + Eq, V: PartialEq> PartialEq for Capped<K, V> {
+    /// Equal as maps (order aside), with equal folded values.
+    fn eq(&self, other: &Self) -> bool {
+        self.map == other.map && self.other == other.other
+    }
+}
+
+impl<K: Hash + Eq, V: Fold> Capped<K, V> {
+    /// The entry for `key`: its own while the map has room for it, else the
+    /// folded entry. The cap is checked only when `key` is new.
+    pub fn slot<Q>(&mut self, key: &Q, cap: Cap) -> &mut V
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+        for<'q> &'q Q: Into<K>,
+    {
+        match self.map.get_index_of(key) {
+            Some(i) => &mut self.map[i],
+            None => self.insert_new(key.into(), cap),
+        }
+    }
+
+    /// As [`Capped::slot`], with an owned key.
+    pub fn slot_owned(&mut self, key: K, cap: Cap) -> &mut V {
+        match self.map.get_index_of(&key) {
+            Some(i) => &mut self.map[i],
+            None => self.insert_new(key, cap),
+        }
+    }
+
+    fn insert_new(&mut self, key: K, cap: Cap) -> &mut V {
+        if self.map.len() >= cap.0 {
+            return &mut self.other;
+        }
+        let (i, _) = self.map.insert_full(key, V::default());
+        &mut self.map[i]
+    }
+
+    /// Merges `other` in its first-seen order: known keys add up, new keys are
+    /// kept while there is room, the rest (and `other`'s folded entry) fold.
+    pub fn merge(&mut self, other: Capped<K, V>, cap: Cap) {
+        for (key, value) in other.map {
+            match self.map.get_index_of(&key) {
+                Some(i) => self.map[i].fold(value),
+                None => self.insert_new(key, cap).fold(value),
+            }
+        }
+        self.other.fold(other.other);
+    }
+
+    /// Sets `key`'s value (tests and hand-built tallies; no cap).
+    pub fn insert(&mut self, key: K, value: V) {
+        self.map.insert(key, value);
+    }
+
+    /// The value of `key`, if kept.
+    pub fn get<Q: ?Sized + Hash + Equivalent<K>>(&self, key: &Q) -> Option<&V> {
+        self.map.get(key)
+    }
+
+    /// The kept entries, in first-seen order.
+    pub fn iter(&self) -> indexmap::map::Iter<'_, K, V> {
+        self.map.iter()
+    }
+
+    /// The kept entries sorted by key (for output that must not depend on
+    /// which value came first).
+    pub fn sorted(&self) -> Vec<(&K, &V)>
+    where
+        K: Ord,
+    {
+        let mut entries: Vec<(&K, &V)> = self.map.iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        entries
+    }
+
+    /// The kept values, mutable.
+    pub fn values_mut(&mut self) -> indexmap::map::ValuesMut<'_, K, V> {
+        self.map.values_mut()
+    }
+
+    /// How many distinct keys are kept.
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether nothing is kept (nor folded).
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty() && self.other.weight() == 0
+    }
+
+    /// What was folded: the occurrences of keys past the cap.
+    pub fn other(&self) -> &V {
+        &self.other
+    }
+
+    /// The occurrences folded past the cap.
+    pub fn folded(&self) -> u64 {
+        self.other.weight()
+    }
+}
+
+impl<'a, K: Hash + Eq + 'a, V: Fold + 'a> IntoIterator for &'a Capped<K, V> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = indexmap::map::Iter<'a, K, V>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+/// Values longer than this are stored shortened.
+pub const MAX_NAME_BYTES: usize = 256;
+/// How much of a long value is kept before its hash.
+const KEPT_BYTES: usize = 200;
+
+/// A value as stored in a tally: itself when at most [`MAX_NAME_BYTES`] long
+/// (no allocation), else its first 200 bytes, `…#` and a 64-bit hash of the
+/// whole, so that long values stay distinct but cost a bounded amount.
+pub fn stored(value: Cow<'_, str>) -> Cow<'_, str> {
+    if value.len() <= MAX_NAME_BYTES {
+        return value;
+    }
+    let cut = (0..=KEPT_BYTES).rev().find(|&i| value.is_char_boundary(i)).unwrap_or(0);
+    let hash = value
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
+    Cow::Owned(format!("{}…#{hash:016x}", &value[..cut]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    type Tally = Capped<Box<str>, u64>;
+
+    fn filled(names: &[&str], cap: Cap) -> Tally {
+        let mut t = Tally::default();
+        for n in names {
+            *t.slot(*n, cap) += 1;
+        }
+        t
+    }
+
+    #[test]
+    fn exact_up_to_the_cap_then_folded() {
+        let t = filled(&["a", "b", "a", "c", "d", "a", "c"], Cap(2));
+        assert_eq!(t.iter().map(|(k, v)| (&**k, *v)).collect::<Vec<_>>(), [("a", 3), ("b", 1)]);
+        assert_eq!(t.folded(), 3);
+        assert_eq!(t.len(), 2);
+    }
+
+    #[test]
+    fn merging_in_input_order_keeps_the_first_values_seen_however_split() {
+        let names = ["x", "y", "x", "z", "w", "y", "v", "z", "x"];
+        let whole = filled(&names, Cap(3));
+        for split in 0..=names.len() {
+            let mut total = Tally::default();
+            total.merge(filled(&names[..split], Cap::default()), Cap(3));
+            total.merge(filled(&names[split..], Cap::default()), Cap(3));
+            assert_eq!(total, whole, "split at {split}");
+            assert_eq!(total.iter().map(|(k, _)| &**k).collect::<Vec<_>>(), ["x", "y", "z"]);
+        }
+        assert_eq!(whole.folded(), 2);
+    }
+
+    #[test]
+    fn below_the_cap_merge_is_exact_in_any_order() {
+        let (a, b) =
+            (filled(&["p", "q", "p"], Cap::default()), filled(&["r", "q"], Cap::default()));
+        let (mut ab, mut ba) = (Tally::default(), Tally::default());
+        ab.merge(a.clone(), Cap(3));
+        ab.merge(b.clone(), Cap(3));
+        ba.merge(b, Cap(3));
+        ba.merge(a, Cap(3));
+        assert_eq!(ab, ba);
+        assert_eq!(ab.folded(), 0);
+        assert_eq!(
+            ab.sorted().iter().map(|(k, v)| (&***k, **v)).collect::<Vec<_>>(),
+            [("p", 2), ("q", 2), ("r", 1)]
+        );
+    }
+
+    #[test]
+    fn long_values_are_stored_short_and_distinct() {
+        assert!(matches!(stored(Cow::Borrowed("short")), Cow::Borrowed("short")));
+        let a = "é".repeat(300);
+        let b = format!("{}x", "é".repeat(300));
+        let (sa, sb) = (stored(Cow::Borrowed(&a)), stored(Cow::Borrowed(&b)));
+        assert!(sa.len() < MAX_NAME_BYTES && sb.len() < MAX_NAME_BYTES);
+        assert_ne!(sa, sb);
+        assert!(sa.starts_with("éé") && sa.contains("…#"));
+    }
+}
