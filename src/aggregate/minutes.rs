@@ -1,10 +1,12 @@
 //! Time series at a bounded resolution. The fold counts requests and failures
 //! per epoch minute; when the run's accumulator holds more distinct buckets
-//! than the cap, every time series is re-bucketed to the next width of a fixed
-//! ladder (1m, 5m, 15m, 1h, 6h, 1d, 1w, then doubling). Counts stay exact at
-//! the coarser width, and since a merge only ever sees part of the final
-//! buckets, the width reached is the smallest that fits the whole input: the
-//! same for any thread count and chunk size.
+//! than the cap (or its per-cause and per-model series more than
+//! [`FAN_OUT`] times the cap), every time series is re-bucketed to the next
+//! width of a fixed ladder (1m, 5m, 15m, 1h, 6h, 1d, 1w, then doubling), until
+//! they fit or hold a single bucket. Counts stay exact at the coarser width,
+//! and since a merge only ever sees part of the final entries, the width
+//! reached is the smallest that fits the whole input: the same for any thread
+//! count and chunk size.
 
 use std::hash::Hash;
 
@@ -16,6 +18,9 @@ use super::{Cap, Fold};
 const LADDER: [i64; 7] = [1, 5, 15, 60, 360, 1440, 10_080];
 /// No width grows past this (about 2 million years: one bucket for any input).
 const MAX_WIDTH: i64 = 1 << 50;
+/// Entries per bucket the per-cause and per-model series may hold on average
+/// before they too make the buckets coarser.
+pub const FAN_OUT: usize = 8;
 
 /// The width, in minutes, of the buckets the time series are kept at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -63,13 +68,17 @@ pub(crate) struct Series<'a> {
 }
 
 impl Series<'_> {
-    fn over(&self, cap: Cap) -> bool {
-        [self.minutes.len(), self.causes.len(), self.provider.len()].iter().any(|n| *n > cap.0)
+    /// Whether the series hold more entries than `cap` allows.
+    pub fn over(&self, cap: Cap) -> bool {
+        let fanned = cap.0.saturating_mul(FAN_OUT);
+        self.minutes.len() > cap.0 || self.causes.len() > fanned || self.provider.len() > fanned
     }
 
-    /// Coarsens `res` until every series fits `cap` (or the coarsest width).
+    /// Coarsens `res` until every series fits `cap`, or holds one bucket
+    /// (where per-cause entries are bounded by the causes, per-model ones by
+    /// the models kept).
     pub fn fit(&mut self, res: &mut Resolution, cap: Cap) {
-        while self.over(cap) {
+        while self.over(cap) && self.minutes.len() > 1 {
             let Some(next) = res.coarser() else { return };
             *res = next;
             self.rebucket(next);
@@ -121,5 +130,22 @@ mod tests {
         assert_eq!(minutes.values().map(|c| c.requests).sum::<u64>(), 100);
         assert_eq!(minutes[&90].requests, 10);
         assert_eq!(provider[&(0, "m".into())], 2);
+    }
+
+    #[test]
+    fn coarsening_stops_at_one_bucket() {
+        let mut minutes: FxHashMap<i64, super::super::Counts> = FxHashMap::default();
+        let mut causes = FxHashMap::default();
+        for m in 0..3 {
+            minutes.entry(m).or_default().requests += 30;
+            (0..30).for_each(|c| *causes.entry((m, c)).or_default() += 1);
+        }
+        let mut provider = FxHashMap::default();
+        let mut res = Resolution::default();
+        let mut s = Series { minutes: &mut minutes, causes: &mut causes, provider: &mut provider };
+        s.fit(&mut res, Cap(2));
+        assert_eq!(res, Resolution(5));
+        assert_eq!((minutes.len(), causes.len()), (1, 30));
+        assert_eq!(causes[&(0, 7)], 3);
     }
 }

@@ -299,11 +299,8 @@ impl Stats {
     /// Counts a record; `verdict` is present exactly for failures.
     pub fn record(&mut self, record: &Record<'_>, verdict: Option<&Verdict>, place: Place) {
         self.observe(record, verdict, place);
-        let cap = self.cap.0;
-        if self.minutes.len() > cap
-            || self.cause_minutes.len() > cap
-            || self.provider_minutes.len() > cap
-        {
+        let cap = self.cap;
+        if self.series().over(cap) {
             self.fit_series();
         }
     }
