@@ -17,6 +17,10 @@ Each case generates one input (cached under bench-data/memory/) and runs
 
     python3 benches/memory.py --n 1000000                         # target/release/errlens
     python3 benches/memory.py --n 100000 --bin path/to/errlens --cases keys,by_key
+    python3 benches/memory.py --stdin        # plain files on stdin: the RSS is the heap
+
+A plain file is memory-mapped and pre-faulted, so its pages count in the peak
+RSS of a run on it; `--stdin` streams it instead.
 
 Python 3.11 standard library only.
 """
@@ -151,12 +155,17 @@ def input_for(case, args, data):
     raise ValueError(case)
 
 
-def run(binary, path, extra, threads, out):
-    """Wall seconds, peak RSS in MB and exit code of one run."""
-    cmd = [binary, "analyze", "--format", "json", "--threads", str(threads), "-o", out, path]
+def run(binary, path, extra, threads, out, stdin):
+    """Wall seconds, peak RSS in MB and exit code of one run. A plain file is
+    memory-mapped (and its pages count in the RSS) unless read from stdin."""
+    source = "-" if stdin and os.path.isfile(path) else path
+    cmd = [binary, "analyze", "--format", "json", "--threads", str(threads), "-o", out, source]
     start = time.perf_counter()
-    child = subprocess.Popen(cmd + extra, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
+    with open(path if source == "-" else os.devnull, "rb") as feed:
+        child = subprocess.Popen(
+            cmd + extra, stdin=feed, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
     child.returncode = os.waitstatus_to_exitcode(status)
     err = child.stderr.read().decode(errors="replace").strip()
@@ -174,6 +183,7 @@ def main():
     p.add_argument("--long-line-mb", type=int, default=1024)
     p.add_argument("--data", default=os.path.join(ROOT, "bench-data", "memory"))
     p.add_argument("--extra", default="", help="extra arguments for every run, space-separated")
+    p.add_argument("--stdin", action="store_true", help="feed plain files on stdin (not mapped)")
     args = p.parse_args()
     os.makedirs(args.data, exist_ok=True)
     out = os.path.join(args.data, "report.json")
@@ -182,7 +192,9 @@ def main():
     for case in args.cases.split(","):
         path, extra = input_for(case, args, data=args.data)
         size = os.path.getsize(path) if os.path.isfile(path) else 0
-        wall, rss, code, err = run(args.bin, path, extra + args.extra.split(), args.threads, out)
+        wall, rss, code, err = run(
+            args.bin, path, extra + args.extra.split(), args.threads, out, args.stdin
+        )
         report = os.path.getsize(out) if os.path.exists(out) else 0
         shown = "%.0f MB" % (size / 1e6) if size else os.path.basename(path)
         print("| %s | %s | %.2f | %.0f | %s | %d |" % (case, shown, wall, rss, human(report), code))
