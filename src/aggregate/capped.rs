@@ -4,14 +4,16 @@
 //! new value are folded into one "other" entry, so that memory is bounded on
 //! any input while totals stay exact. Chunk accumulators are uncapped (a chunk
 //! is bounded by its size) and are merged into the run's accumulator in input
-//! order, first-seen order kept: which values are kept exactly is then the same
-//! for any thread count and chunk size. Values longer than [`MAX_NAME_BYTES`]
-//! are stored shortened (see [`stored`]).
+//! order, each chunk's values in the order they were first seen (every entry
+//! carries that ordinal): which values are kept exactly is then the same for
+//! any thread count and chunk size. Values longer than [`MAX_NAME_BYTES`] are
+//! stored shortened (see [`stored`]).
 
 use std::borrow::Cow;
 use std::hash::Hash;
 
-use indexmap::{Equivalent, IndexMap};
+use hashbrown::hash_map::{Entry, EntryRef};
+use hashbrown::{Equivalent, HashMap};
 use rustc_hash::FxBuildHasher;
 
 /// How many distinct values a map keeps exactly (the `--max-distinct` flag).
@@ -46,97 +48,98 @@ impl Fold for u64 {
 }
 
 /// A map exact up to a cap on distinct keys, then folding new keys into
-/// [`Capped::other`]. Iteration is in first-seen order.
+/// [`Capped::other`]. Each entry keeps the ordinal of its first sighting.
 #[derive(Debug, Clone)]
 pub struct Capped<K, V> {
-    map: IndexMap<K, V, FxBuildHasher>,
+    map: HashMap<K, (u64, V), FxBuildHasher>,
     other: V,
 }
 
 impl<K, V: Default> Default for Capped<K, V> {
     fn default() -> Self {
-        Capped { map: IndexMap::default(), other: V::default() }
+        Capped { map: HashMap::default(), other: V::default() }
     }
 }
 
 impl<K: Hash + Eq, V: PartialEq> PartialEq for Capped<K, V> {
-    /// Equal as maps (order aside), with equal folded values.
+    /// Equal as maps (ordinals aside), with equal folded values.
     fn eq(&self, other: &Self) -> bool {
-        self.map == other.map && self.other == other.other
+        self.map.len() == other.map.len()
+            && self.other == other.other
+            && self.map.iter().all(|(k, (_, v))| other.map.get(k).is_some_and(|(_, w)| v == w))
     }
 }
 
 impl<K: Hash + Eq, V: Fold> Capped<K, V> {
     /// The entry for `key`: its own while the map has room for it, else the
-    /// folded entry. The cap is checked only when `key` is new.
+    /// folded entry. One lookup; the cap is checked only when `key` is new.
+    #[inline]
     pub fn slot<Q>(&mut self, key: &Q, cap: Cap) -> &mut V
     where
         Q: ?Sized + Hash + Equivalent<K>,
         for<'q> &'q Q: Into<K>,
     {
-        match self.map.get_index_of(key) {
-            Some(i) => &mut self.map[i],
-            None => self.insert_new(key.into(), cap),
+        let n = self.map.len();
+        match self.map.entry_ref(key) {
+            EntryRef::Occupied(e) => &mut e.into_mut().1,
+            EntryRef::Vacant(e) if n < cap.0 => {
+                &mut e.insert_with_key(key.into(), (n as u64, V::default())).1
+            }
+            EntryRef::Vacant(_) => &mut self.other,
         }
     }
 
     /// As [`Capped::slot`], with an owned key.
     pub fn slot_owned(&mut self, key: K, cap: Cap) -> &mut V {
-        match self.map.get_index_of(&key) {
-            Some(i) => &mut self.map[i],
-            None => self.insert_new(key, cap),
+        let n = self.map.len();
+        match self.map.entry(key) {
+            Entry::Occupied(e) => &mut e.into_mut().1,
+            Entry::Vacant(e) if n < cap.0 => &mut e.insert((n as u64, V::default())).1,
+            Entry::Vacant(_) => &mut self.other,
         }
-    }
-
-    fn insert_new(&mut self, key: K, cap: Cap) -> &mut V {
-        if self.map.len() >= cap.0 {
-            return &mut self.other;
-        }
-        let (i, _) = self.map.insert_full(key, V::default());
-        &mut self.map[i]
     }
 
     /// Merges `other` in its first-seen order: known keys add up, new keys are
     /// kept while there is room, the rest (and `other`'s folded entry) fold.
     pub fn merge(&mut self, other: Capped<K, V>, cap: Cap) {
-        for (key, value) in other.map {
-            match self.map.get_index_of(&key) {
-                Some(i) => self.map[i].fold(value),
-                None => self.insert_new(key, cap).fold(value),
-            }
+        let mut entries: Vec<(K, (u64, V))> = other.map.into_iter().collect();
+        entries.sort_unstable_by_key(|e| e.1.0);
+        for (key, (_, value)) in entries {
+            self.slot_owned(key, cap).fold(value);
         }
         self.other.fold(other.other);
     }
 
     /// Sets `key`'s value (tests and hand-built tallies; no cap).
     pub fn insert(&mut self, key: K, value: V) {
-        self.map.insert(key, value);
+        let n = self.map.len() as u64;
+        self.map.entry(key).or_insert((n, V::default())).1 = value;
     }
 
     /// The value of `key`, if kept.
     pub fn get<Q: ?Sized + Hash + Equivalent<K>>(&self, key: &Q) -> Option<&V> {
-        self.map.get(key)
+        self.map.get(key).map(|(_, v)| v)
     }
 
-    /// The kept entries, in first-seen order.
-    pub fn iter(&self) -> indexmap::map::Iter<'_, K, V> {
-        self.map.iter()
+    /// The kept entries, in no particular order.
+    pub fn iter(&self) -> Iter<'_, K, V> {
+        Iter(self.map.iter())
     }
 
     /// The kept entries sorted by key (for output that must not depend on
-    /// which value came first).
+    /// the order of a hash map).
     pub fn sorted(&self) -> Vec<(&K, &V)>
     where
         K: Ord,
     {
-        let mut entries: Vec<(&K, &V)> = self.map.iter().collect();
+        let mut entries: Vec<(&K, &V)> = self.iter().collect();
         entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
         entries
     }
 
     /// The kept values, mutable.
-    pub fn values_mut(&mut self) -> indexmap::map::ValuesMut<'_, K, V> {
-        self.map.values_mut()
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+        self.map.values_mut().map(|(_, v)| v)
     }
 
     /// How many distinct keys are kept.
@@ -160,9 +163,20 @@ impl<K: Hash + Eq, V: Fold> Capped<K, V> {
     }
 }
 
+/// The kept entries of a [`Capped`] map.
+pub struct Iter<'a, K, V>(hashbrown::hash_map::Iter<'a, K, (u64, V)>);
+
+impl<'a, K, V> Iterator for Iter<'a, K, V> {
+    type Item = (&'a K, &'a V);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.next().map(|(k, (_, v))| (k, v))
+    }
+}
+
 impl<'a, K: Hash + Eq + 'a, V: Fold + 'a> IntoIterator for &'a Capped<K, V> {
     type Item = (&'a K, &'a V);
-    type IntoIter = indexmap::map::Iter<'a, K, V>;
+    type IntoIter = Iter<'a, K, V>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
@@ -177,15 +191,18 @@ const KEPT_BYTES: usize = 200;
 /// A value as stored in a tally: itself when at most [`MAX_NAME_BYTES`] long
 /// (no allocation), else its first 200 bytes, `…#` and a 64-bit hash of the
 /// whole, so that long values stay distinct but cost a bounded amount.
+#[inline]
 pub fn stored(value: Cow<'_, str>) -> Cow<'_, str> {
-    if value.len() <= MAX_NAME_BYTES {
-        return value;
-    }
+    if value.len() <= MAX_NAME_BYTES { value } else { Cow::Owned(shorten(&value)) }
+}
+
+#[cold]
+fn shorten(value: &str) -> String {
     let cut = (0..=KEPT_BYTES).rev().find(|&i| value.is_char_boundary(i)).unwrap_or(0);
     let hash = value
         .bytes()
         .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
-    Cow::Owned(format!("{}…#{hash:016x}", &value[..cut]))
+    format!("{}…#{hash:016x}", &value[..cut])
 }
 
 #[cfg(test)]
@@ -205,7 +222,10 @@ mod tests {
     #[test]
     fn exact_up_to_the_cap_then_folded() {
         let t = filled(&["a", "b", "a", "c", "d", "a", "c"], Cap(2));
-        assert_eq!(t.iter().map(|(k, v)| (&**k, *v)).collect::<Vec<_>>(), [("a", 3), ("b", 1)]);
+        assert_eq!(
+            t.sorted().iter().map(|(k, v)| (&***k, **v)).collect::<Vec<_>>(),
+            [("a", 3), ("b", 1)]
+        );
         assert_eq!(t.folded(), 3);
         assert_eq!(t.len(), 2);
     }
@@ -219,7 +239,10 @@ mod tests {
             total.merge(filled(&names[..split], Cap::default()), Cap(3));
             total.merge(filled(&names[split..], Cap::default()), Cap(3));
             assert_eq!(total, whole, "split at {split}");
-            assert_eq!(total.iter().map(|(k, _)| &**k).collect::<Vec<_>>(), ["x", "y", "z"]);
+            assert_eq!(
+                total.sorted().iter().map(|(k, _)| &***k).collect::<Vec<_>>(),
+                ["x", "y", "z"]
+            );
         }
         assert_eq!(whole.folded(), 2);
     }

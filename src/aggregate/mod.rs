@@ -231,6 +231,7 @@ fn count_dim(map: &mut DimCounts, name: Option<&str>, failed: bool, cap: Cap) {
 }
 
 /// A decoded field as stored: long values shortened.
+#[inline]
 fn field<'a>(text: Option<crate::parse::Text<'a>>) -> Option<std::borrow::Cow<'a, str>> {
     text.map(|t| stored(t.decode()))
 }
