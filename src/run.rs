@@ -15,6 +15,7 @@ use crate::parse::Line;
 use crate::pipeline::{self, Job};
 use crate::progress::Progress;
 use crate::redact;
+use crate::report::boundary::Boundary;
 use crate::report::playbook::{self, Explanation};
 use crate::report::records::{self, Classified};
 use crate::report::{self, Report};
@@ -41,8 +42,17 @@ impl Outcome {
     }
 }
 
-/// Runs the configured command, writing to `out`.
+/// Runs the configured command, writing to `out` through the output
+/// [`Boundary`] (secrets redacted, terminal controls escaped).
 pub fn run(config: &Config, out: &mut dyn Write) -> Result<Outcome> {
+    let colour = matches!(config.task, Task::Analyze { style, .. } if style.color);
+    let mut boundary = Boundary::new(out, colour);
+    let outcome = run_command(config, &mut boundary)?;
+    boundary.flush()?;
+    Ok(outcome)
+}
+
+fn run_command(config: &Config, out: &mut dyn Write) -> Result<Outcome> {
     let classifier = Classifier::new(&config.rules, config.now)?;
     match &config.task {
         Task::Analyze { format, style, every_minutes, breakdown, .. } => {
@@ -290,13 +300,9 @@ impl ClassifyJob<'_> {
             row.category = cause.id.as_str();
             row.owner = Some(cause.owner.as_str());
             row.retry = Some(cause.retry.as_str());
-            row.message = Some(redact::redact_text(&v.info.message).into_owned());
+            row.message = Some(v.info.message.clone());
             row.signature.clone_from(&v.signature);
-            row.evidence = v
-                .evidence
-                .iter()
-                .map(|(k, val)| (k.clone(), redact::redact_text(val).into_owned()))
-                .collect();
+            row.evidence = v.evidence.iter().map(|(k, val)| (k.clone(), val.clone())).collect();
         }
         row
     }

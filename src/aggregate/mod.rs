@@ -10,7 +10,6 @@ use rustc_hash::FxHashMap;
 use crate::classify::Verdict;
 use crate::parse::time::Millis;
 use crate::parse::{Malformed, Record};
-use crate::redact;
 use crate::taxonomy::CauseId;
 
 pub mod breakdown;
@@ -263,7 +262,7 @@ impl Stats {
         let example = || Example {
             place,
             status: verdict.info.status,
-            message: redact::redact_text(&verdict.info.message).into_owned(),
+            message: verdict.info.message.clone(),
         };
         if let Some(signature) = &verdict.signature {
             self.signature(signature, example());

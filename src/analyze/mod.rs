@@ -106,11 +106,7 @@ fn breakdown_table(stats: &Stats, spec: &Spec) -> Result<BreakdownTable> {
                 .zip(&r.key.values)
                 .map(|(dim, v)| {
                     let text = v.text();
-                    let text = if *dim == Dim::Key {
-                        redact::display_key(&text).into_owned()
-                    } else {
-                        text
-                    };
+                    let text = redact::display_value(&text, *dim == Dim::Key).into_owned();
                     (dim.name().to_string(), text)
                 })
                 .collect();
@@ -206,7 +202,7 @@ fn cause_row(
 pub fn top(tally: &Tally, keys: bool) -> Vec<Top> {
     let mut merged: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     for (name, &count) in tally {
-        let name = if keys { redact::display_key(name).into_owned() } else { name.to_string() };
+        let name = redact::display_value(name, keys).into_owned();
         *merged.entry(name).or_default() += count;
     }
     let mut rows: Vec<Top> = merged.into_iter().map(|(name, count)| Top { name, count }).collect();
@@ -335,7 +331,7 @@ fn dim_rows(map: &rustc_hash::FxHashMap<Box<str>, Counts>, keys: bool) -> Vec<Di
     let mut rows: Vec<DimRow> = map
         .iter()
         .map(|(name, c)| DimRow {
-            name: if keys { redact::display_key(name).into_owned() } else { name.to_string() },
+            name: redact::display_value(name, keys).into_owned(),
             requests: c.requests,
             failures: c.failures,
             error_rate: ratio(c.failures, c.requests),
