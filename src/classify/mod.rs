@@ -217,13 +217,9 @@ impl Classifier {
 fn redacted(mut info: ErrorInfo) -> ErrorInfo {
     redact_in_place(&mut info.message);
     redact_in_place(&mut info.context);
-    for field in
-        [&mut info.etype, &mut info.code, &mut info.inner_code, &mut info.param, &mut info.host]
-    {
-        if let Some(text) = field {
-            redact_in_place(text);
-        }
-    }
+    let fields =
+        [&mut info.etype, &mut info.code, &mut info.inner_code, &mut info.param, &mut info.host];
+    fields.into_iter().flatten().for_each(redact_in_place);
     info
 }
 

@@ -100,8 +100,8 @@ fn context_redacts_what_only_context_says_is_secret() {
         format!("AZURE_OPENAI_API_KEY={AZURE32}"),
         format!("the key: {AZURE32}"),
         format!("token={AZURE32}"),
-        format!("x-api-key: tinysecret1"),
-        format!("password=hunter2hunter2"),
+        "x-api-key: tinysecret1".to_string(),
+        "password=hunter2hunter2".to_string(),
     ] {
         let out = redact_text(&text);
         assert_hidden(AZURE32, &out);

@@ -8,4 +8,6 @@ mod cli;
 mod corpus;
 mod explain;
 mod formats;
+mod injection;
+mod secrets;
 mod util;
