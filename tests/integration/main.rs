@@ -9,3 +9,4 @@ mod corpus;
 mod explain;
 mod formats;
 mod util;
+mod values;
