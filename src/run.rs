@@ -205,7 +205,9 @@ impl Job for AnalyzeJob<'_> {
             match parsed {
                 Line::Blank => stats.blank(),
                 Line::Malformed(reason) => stats.malformed(reason, place),
-                Line::Record(record) if !self.window.contains(record.ts) => stats.out_of_range += 1,
+                Line::Record(record) if !self.window.contains(record.ts) => {
+                    stats.outside_window(&record, place)
+                }
                 Line::Record(record) => {
                     let verdict =
                         record.is_failure().then(|| self.classifier.classify_record(&record));

@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 
 use crate::classify::Verdict;
 use crate::parse::time::Millis;
-use crate::parse::{Malformed, Record};
+use crate::parse::{Invalid, InvalidSet, Malformed, Record};
 use crate::taxonomy::CauseId;
 
 pub mod breakdown;
@@ -17,7 +17,8 @@ mod cause;
 
 pub use cause::{CauseStats, LimitStats, ModelFix, Overflow, Seen};
 
-/// How many `file:line` places are kept per malformed reason.
+/// How many `file:line` places are kept per malformed reason (and per reason
+/// values were dropped).
 pub const PLACES_KEPT: usize = 5;
 
 /// A line in the input: file index and 1-based line number (within a chunk
@@ -35,13 +36,17 @@ pub struct Place {
 pub struct Occurrences {
     /// How many times.
     pub count: u64,
-    /// The earliest places, sorted, at most [`PLACES_KEPT`].
+    /// The earliest places, sorted, distinct, at most [`PLACES_KEPT`].
     pub first: Vec<Place>,
 }
 
 impl Occurrences {
     fn add(&mut self, place: Place) {
         self.count += 1;
+        // Records of one line (OTLP spans) share a place: it is listed once.
+        if self.first.contains(&place) {
+            return;
+        }
         if self.first.len() < PLACES_KEPT {
             self.first.push(place);
         } else if place < self.first[PLACES_KEPT - 1] {
@@ -54,6 +59,7 @@ impl Occurrences {
         self.count += other.count;
         self.first.extend(other.first);
         self.first.sort_unstable();
+        self.first.dedup();
         self.first.truncate(PLACES_KEPT);
     }
 }
@@ -153,6 +159,10 @@ pub struct Stats {
     pub extra_records: u64,
     /// Malformed lines by reason.
     pub malformed: BTreeMap<Malformed, Occurrences>,
+    /// Values dropped from records as implausible, by reason: a note on
+    /// records (each is still a success, failure or out of range), not a bucket
+    /// of the line accounting. Counted for every record read.
+    pub dropped: BTreeMap<Invalid, Occurrences>,
     /// Time range of all records.
     pub time: Span,
     /// Failures by root cause.
@@ -201,6 +211,22 @@ impl Stats {
         self.malformed.entry(reason).or_default().add(place);
     }
 
+    /// Counts a record left out by `--since` / `--until`.
+    pub fn outside_window(&mut self, record: &Record<'_>, place: Place) {
+        self.out_of_range += 1;
+        self.note_dropped(record.invalid, place);
+    }
+
+    /// Notes the values dropped from the record at `place`.
+    fn note_dropped(&mut self, invalid: InvalidSet, place: Place) {
+        if invalid.is_empty() {
+            return;
+        }
+        for reason in invalid.iter() {
+            self.dropped.entry(reason).or_default().add(place);
+        }
+    }
+
     /// Adds a record to the breakdown by `spec`; `cause` is the failure's id.
     pub fn breakdown(&mut self, spec: &breakdown::Spec, record: &Record<'_>, cause: Option<&str>) {
         use breakdown::{Dim, Value};
@@ -238,6 +264,7 @@ impl Stats {
 
     /// Counts a record; `verdict` is present exactly for failures.
     pub fn record(&mut self, record: &Record<'_>, verdict: Option<&Verdict>, place: Place) {
+        self.note_dropped(record.invalid, place);
         self.time.add(record.ts);
         let key = record.key.map(|k| k.decode());
         let project = record.project.map(|p| p.decode());
@@ -314,6 +341,7 @@ impl Stats {
     pub fn shift_lines(&mut self, first_line: u64) {
         let shift = |p: &mut Place| p.line += first_line;
         self.malformed.values_mut().flat_map(|o| o.first.iter_mut()).for_each(shift);
+        self.dropped.values_mut().flat_map(|o| o.first.iter_mut()).for_each(shift);
         self.causes
             .values_mut()
             .filter_map(|c| c.example.as_mut())
@@ -332,6 +360,9 @@ impl Stats {
         self.time.merge(other.time);
         for (reason, occ) in other.malformed {
             self.malformed.entry(reason).or_default().merge(occ);
+        }
+        for (reason, occ) in other.dropped {
+            self.dropped.entry(reason).or_default().merge(occ);
         }
         for (cause, stats) in other.causes {
             self.causes.entry(cause).or_default().merge(stats);
@@ -412,7 +443,44 @@ mod tests {
     fn shift_moves_every_place() {
         let mut s = Stats::default();
         s.malformed(Malformed::InvalidJson, place(2));
+        let mut invalid = InvalidSet::default();
+        invalid.insert(Invalid::Time);
+        s.outside_window(&Record { invalid, ..Record::default() }, place(3));
         s.shift_lines(100);
         assert_eq!(s.malformed[&Malformed::InvalidJson].first, [place(102)]);
+        assert_eq!(s.dropped[&Invalid::Time].first, [place(103)]);
+        assert_eq!(s.out_of_range, 1);
+    }
+
+    #[test]
+    fn a_place_shared_by_records_of_one_line_is_listed_once() {
+        let (mut a, mut b) = (Occurrences::default(), Occurrences::default());
+        [4, 4, 2].into_iter().for_each(|l| a.add(place(l)));
+        [4, 9].into_iter().for_each(|l| b.add(place(l)));
+        let mut ab = a.clone();
+        ab.merge(b.clone());
+        b.merge(a);
+        assert_eq!(ab, Occurrences { count: 5, first: [2, 4, 9].map(place).to_vec() });
+        assert_eq!(b, ab);
+    }
+
+    #[test]
+    fn dropped_values_merge_like_malformed_lines() {
+        let record = |line: &str| match crate::parse::parse_line(line) {
+            crate::parse::Line::Record(r) => r.invalid,
+            other => panic!("{other:?}"),
+        };
+        let bad = record(r#"{"ts":"2026-02-30T00:00:00Z","latency_ms":-1,"status":4290}"#);
+        let (mut x, mut y) = (Stats::default(), Stats::default());
+        x.note_dropped(bad, place(7));
+        y.note_dropped(bad, place(3));
+        y.note_dropped(InvalidSet::default(), place(1));
+        let mut xy = x.clone();
+        xy.merge(y.clone());
+        y.merge(x);
+        assert_eq!(xy, y);
+        let ids: Vec<_> = xy.dropped.keys().map(|r| r.id()).collect();
+        assert_eq!(ids, ["invalid_time", "invalid_latency", "invalid_status"]);
+        assert_eq!(xy.dropped[&Invalid::Time].first, [place(3), place(7)]);
     }
 }

@@ -10,7 +10,7 @@ pub mod findings;
 use std::collections::BTreeMap;
 
 use crate::aggregate::breakdown::{self, Dim, Spec};
-use crate::aggregate::{CauseStats, Counts, Example, Place, Stats, Tally};
+use crate::aggregate::{CauseStats, Counts, Example, Occurrences, Place, Stats, Tally};
 use crate::error::{Error, Result};
 use crate::parse::time::{self, Millis};
 use crate::redact;
@@ -132,18 +132,8 @@ fn breakdown_table(stats: &Stats, spec: &Spec) -> Result<BreakdownTable> {
 
 fn summary(stats: &Stats, files: Vec<FileRow>, place: &dyn Fn(Place) -> String) -> Summary {
     let records = stats.successes + stats.failures;
-    let malformed_by_reason = stats
-        .malformed
-        .iter()
-        .map(|(reason, occ)| {
-            let row = MalformedRow {
-                count: occ.count,
-                description: reason.describe().to_string(),
-                first: occ.first.iter().map(|&p| place(p)).collect(),
-            };
-            (reason.id().to_string(), row)
-        })
-        .collect();
+    let malformed_by_reason = reason_rows(&stats.malformed, |r| (r.id(), r.describe()), place);
+    let dropped_values = reason_rows(&stats.dropped, |r| (r.id(), r.describe()), place);
     let time_range = match (stats.time.first, stats.time.last) {
         (Some(a), Some(b)) => {
             Some(TimeRange { start: time::format_rfc3339(a), end: time::format_rfc3339(b) })
@@ -159,11 +149,32 @@ fn summary(stats: &Stats, files: Vec<FileRow>, place: &dyn Fn(Place) -> String) 
         blank: stats.blank,
         malformed: stats.malformed.values().map(|o| o.count).sum(),
         out_of_range: stats.out_of_range,
+        invalid_time: stats.dropped.get(&crate::parse::Invalid::Time).map_or(0, |o| o.count),
         extra_records: stats.extra_records,
         malformed_by_reason,
+        dropped_values,
         files,
         time_range,
     }
+}
+
+/// Counts and first places by reason id (malformed lines, dropped values).
+fn reason_rows<R: Copy>(
+    by_reason: &BTreeMap<R, Occurrences>,
+    words: fn(R) -> (&'static str, &'static str),
+    place: &dyn Fn(Place) -> String,
+) -> BTreeMap<String, MalformedRow> {
+    by_reason
+        .iter()
+        .map(|(&reason, occ)| {
+            let (id, description) = words(reason);
+            let first = occ.first.iter().map(|&p| place(p)).collect();
+            (
+                id.to_string(),
+                MalformedRow { count: occ.count, description: description.into(), first },
+            )
+        })
+        .collect()
 }
 
 fn cause_row(

@@ -176,18 +176,26 @@ pub struct Summary {
     /// Records left out by `--since` / `--until` (records without a time
     /// included).
     pub out_of_range: u64,
+    /// Records whose time was dropped as invalid (not a real date and time
+    /// from 2000 to 2100): a note, not a bucket. They are still counted as
+    /// successes, failures or out of range, without a time.
+    pub invalid_time: u64,
     /// Records beyond the first on lines that held several (OTLP spans):
     /// `lines = records + out_of_range - extra_records + blank + malformed`.
     pub extra_records: u64,
     /// Malformed lines by reason id.
     pub malformed_by_reason: BTreeMap<String, MalformedRow>,
+    /// Values dropped from records as implausible, by reason id
+    /// (`invalid_time`, `invalid_latency`, `invalid_status`,
+    /// `invalid_retry_after`, `invalid_attempt`); the places are the records'.
+    pub dropped_values: BTreeMap<String, MalformedRow>,
     /// The files read, in order.
     pub files: Vec<FileRow>,
     /// Earliest and latest record time.
     pub time_range: Option<TimeRange>,
 }
 
-/// Malformed lines of one reason.
+/// Malformed lines (or dropped values) of one reason.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct MalformedRow {
     /// How many.

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::Style;
 use super::model::{CauseRow, Report, Summary, Top};
-use super::tables::{clip, percent, thousands};
+use super::tables::{clip, dropped_values, percent, thousands};
 
 /// ANSI styling that can be switched off.
 struct Paint(bool);
@@ -65,6 +65,9 @@ fn summary(s: &Summary, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
         thousands(s.malformed),
         thousands(s.lines),
     )?;
+    if let Some(dropped) = dropped_values(s) {
+        writeln!(out, "{} {dropped}", p.dim("dropped values:"))?;
+    }
     for f in s.files.iter().filter(|f| f.error.is_some()) {
         writeln!(
             out,

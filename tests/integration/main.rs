@@ -11,3 +11,4 @@ mod formats;
 mod injection;
 mod secrets;
 mod util;
+mod values;
