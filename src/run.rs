@@ -205,6 +205,7 @@ impl Job for AnalyzeJob<'_> {
             match parsed {
                 Line::Blank => stats.blank(),
                 Line::Malformed(reason) => stats.malformed(reason, place),
+                Line::Aside(kind) => stats.aside(kind, place),
                 Line::Record(record) if !self.window.contains(record.ts) => {
                     stats.outside_window(&record, place)
                 }

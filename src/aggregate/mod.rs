@@ -9,7 +9,7 @@ use rustc_hash::FxHashMap;
 
 use crate::classify::Verdict;
 use crate::parse::time::Millis;
-use crate::parse::{Invalid, InvalidSet, Malformed, Record};
+use crate::parse::{Aside, Invalid, InvalidSet, Malformed, Record};
 use crate::taxonomy::CauseId;
 
 pub mod breakdown;
@@ -159,6 +159,8 @@ pub struct Stats {
     pub extra_records: u64,
     /// Malformed lines by reason.
     pub malformed: BTreeMap<Malformed, Occurrences>,
+    /// Lines of no known layout, and records that are not LLM requests.
+    pub aside: BTreeMap<Aside, Occurrences>,
     /// Values dropped from records as implausible, by reason: a note on
     /// records (each is still a success, failure or out of range), not a bucket
     /// of the line accounting. Counted for every record read.
@@ -209,6 +211,11 @@ impl Stats {
     /// Counts a malformed line.
     pub fn malformed(&mut self, reason: Malformed, place: Place) {
         self.malformed.entry(reason).or_default().add(place);
+    }
+
+    /// Counts input read but set aside: an unrecognised line, a non-LLM record.
+    pub fn aside(&mut self, kind: Aside, place: Place) {
+        self.aside.entry(kind).or_default().add(place);
     }
 
     /// Counts a record left out by `--since` / `--until`.
@@ -342,6 +349,7 @@ impl Stats {
         let shift = |p: &mut Place| p.line += first_line;
         self.malformed.values_mut().flat_map(|o| o.first.iter_mut()).for_each(shift);
         self.dropped.values_mut().flat_map(|o| o.first.iter_mut()).for_each(shift);
+        self.aside.values_mut().flat_map(|o| o.first.iter_mut()).for_each(shift);
         self.causes
             .values_mut()
             .filter_map(|c| c.example.as_mut())
@@ -363,6 +371,9 @@ impl Stats {
         }
         for (reason, occ) in other.dropped {
             self.dropped.entry(reason).or_default().merge(occ);
+        }
+        for (kind, occ) in other.aside {
+            self.aside.entry(kind).or_default().merge(occ);
         }
         for (cause, stats) in other.causes {
             self.causes.entry(cause).or_default().merge(stats);
@@ -405,11 +416,15 @@ impl Stats {
         }
     }
 
-    /// Records + out of range - extra records + blank + malformed: always equals `lines`.
+    /// Items (records, out of range, not LLM) - extra items + blank +
+    /// malformed + unrecognized: always equals `lines`.
     pub fn accounted(&self) -> u64 {
-        (self.successes + self.failures + self.out_of_range - self.extra_records)
+        let aside = |kind| self.aside.get(&kind).map_or(0, |o| o.count);
+        (self.successes + self.failures + self.out_of_range + aside(Aside::NotLlm)
+            - self.extra_records)
             + self.blank
             + self.malformed.values().map(|o| o.count).sum::<u64>()
+            + aside(Aside::Unrecognized)
     }
 }
 
@@ -437,6 +452,19 @@ mod tests {
         y.merge(x);
         assert_eq!(xy, a);
         assert_eq!(y, a);
+    }
+
+    #[test]
+    fn set_aside_input_is_accounted_for() {
+        let mut s = Stats { lines: 3, extra_records: 1, ..Stats::default() };
+        s.aside(Aside::Unrecognized, place(1));
+        s.aside(Aside::NotLlm, place(2));
+        s.aside(Aside::NotLlm, place(2));
+        s.successes = 1;
+        // Line 1 unrecognised, line 2 two non-LLM spans, line 3 a success.
+        assert_eq!(s.accounted(), s.lines);
+        s.shift_lines(10);
+        assert_eq!(s.aside[&Aside::NotLlm].first, [place(12)]);
     }
 
     #[test]

@@ -134,6 +134,8 @@ fn summary(stats: &Stats, files: Vec<FileRow>, place: &dyn Fn(Place) -> String) 
     let records = stats.successes + stats.failures;
     let malformed_by_reason = reason_rows(&stats.malformed, |r| (r.id(), r.describe()), place);
     let dropped_values = reason_rows(&stats.dropped, |r| (r.id(), r.describe()), place);
+    let set_aside = reason_rows(&stats.aside, |r| (r.id(), r.describe()), place);
+    let aside = |kind| stats.aside.get(&kind).map_or(0, |o| o.count);
     let time_range = match (stats.time.first, stats.time.last) {
         (Some(a), Some(b)) => {
             Some(TimeRange { start: time::format_rfc3339(a), end: time::format_rfc3339(b) })
@@ -150,8 +152,11 @@ fn summary(stats: &Stats, files: Vec<FileRow>, place: &dyn Fn(Place) -> String) 
         malformed: stats.malformed.values().map(|o| o.count).sum(),
         out_of_range: stats.out_of_range,
         invalid_time: stats.dropped.get(&crate::parse::Invalid::Time).map_or(0, |o| o.count),
+        unrecognized: aside(crate::parse::Aside::Unrecognized),
+        not_llm: aside(crate::parse::Aside::NotLlm),
         extra_records: stats.extra_records,
         malformed_by_reason,
+        set_aside,
         dropped_values,
         files,
         time_range,

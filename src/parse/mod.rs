@@ -222,6 +222,40 @@ pub enum Line<'a> {
     Malformed(Malformed),
     /// A record.
     Record(Record<'a>),
+    /// Read, but not a request (see [`Aside`]).
+    Aside(Aside),
+}
+
+/// Input that is read but is not a request record. Never a success: counted
+/// in its own bucket of the accounting, with its first places.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Aside {
+    /// A line of valid JSON that is not a record of any known layout.
+    Unrecognized,
+    /// A record that is valid but not an LLM request: a span that is not a
+    /// GenAI call, a log record of another Azure resource. It counts as an
+    /// item of its line, like a record.
+    NotLlm,
+}
+
+impl Aside {
+    /// The id used in reports.
+    pub fn id(self) -> &'static str {
+        match self {
+            Aside::Unrecognized => "unrecognized",
+            Aside::NotLlm => "not_llm",
+        }
+    }
+
+    /// The bucket in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Aside::Unrecognized => "valid JSON, but not a request record of any known layout",
+            Aside::NotLlm => {
+                "records that are not LLM requests (other spans, other resources' logs)"
+            }
+        }
+    }
 }
 
 /// Parses one line (without its `\n`; a trailing `\r` is ignored). Taking

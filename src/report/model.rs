@@ -180,11 +180,19 @@ pub struct Summary {
     /// from 2000 to 2100): a note, not a bucket. They are still counted as
     /// successes, failures or out of range, without a time.
     pub invalid_time: u64,
-    /// Records beyond the first on lines that held several (OTLP spans):
-    /// `lines = records + out_of_range - extra_records + blank + malformed`.
+    /// Lines of valid JSON that are not a request record of any known layout.
+    pub unrecognized: u64,
+    /// Records that are not LLM requests (spans of other work, other Azure
+    /// resources' logs): counted as items of their lines, never as successes.
+    pub not_llm: u64,
+    /// Items beyond the first on lines that held several (OTLP spans, Azure
+    /// `records` envelopes): `lines = records + out_of_range + not_llm -
+    /// extra_records + blank + malformed + unrecognized`.
     pub extra_records: u64,
     /// Malformed lines by reason id.
     pub malformed_by_reason: BTreeMap<String, MalformedRow>,
+    /// `unrecognized` lines and `not_llm` records with their first places.
+    pub set_aside: BTreeMap<String, MalformedRow>,
     /// Values dropped from records as implausible, by reason id
     /// (`invalid_time`, `invalid_latency`, `invalid_status`,
     /// `invalid_retry_after`, `invalid_attempt`); the places are the records'.

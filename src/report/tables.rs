@@ -78,7 +78,21 @@ pub fn summary(r: &Report) -> Table {
     if let Some(dropped) = dropped_values(s) {
         rows.insert(4, vec!["dropped values".to_string(), dropped]);
     }
+    if let Some(aside) = set_aside(s) {
+        rows.insert(4, vec!["not requests".to_string(), aside]);
+    }
     Table { header: vec!["", ""], rows }
+}
+
+/// `1,024 unrecognized lines, 3 non-LLM records`: input set aside, if any.
+pub fn set_aside(s: &Summary) -> Option<String> {
+    let parts: Vec<String> =
+        [("unrecognized lines", s.unrecognized), ("non-LLM records", s.not_llm)]
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(what, n)| format!("{} {what}", thousands(*n)))
+            .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// The values dropped from records, on one line, with the first places of each
@@ -169,6 +183,7 @@ pub fn malformed(r: &Report) -> Table {
         .summary
         .malformed_by_reason
         .values()
+        .chain(r.summary.set_aside.values())
         .map(|m| vec![m.description.clone(), thousands(m.count), m.first.join(", ")])
         .collect();
     Table { header: vec!["reason", "lines", "first places"], rows }
