@@ -26,12 +26,15 @@ cargo afl build --release
 # governor or a free core (shared machines). A run of 1 s is a hang.
 export AFL_NO_UI=1 AFL_AUTORESUME=1 AFL_SKIP_CPUFREQ=1 AFL_NO_AFFINITY=1
 export AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1
-mkdir -p out
+# The pipeline harness writes its log to a file per process: keep them here.
+export TMPDIR="$PWD/out/$harness.tmp"
+mkdir -p "$TMPDIR"
 status=0
 echo "fuzzing $harness for $seconds s (log: fuzz/out/$harness.log)"
 cargo afl fuzz -i "corpus/$harness" -o "out/$harness" -V "$seconds" -t 1000 "$@" \
   -- "target/release/$harness" >"out/$harness.log" 2>&1 || status=$?
 [ "$status" = 0 ] || tail -20 "out/$harness.log"
+rm -rf "$TMPDIR"
 
 for stats in out/"$harness"/*/fuzzer_stats; do
   [ -f "$stats" ] || continue
