@@ -54,6 +54,16 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Outcome> {
 
 fn run_command(config: &Config, out: &mut dyn Write) -> Result<Outcome> {
     let classifier = Classifier::new(&config.rules, config.now)?;
+    let outcome = run_with(config, &classifier, out);
+    pipeline::discard(classifier);
+    outcome
+}
+
+/// [`run`] with the classifier compiled beforehand from the same rules and
+/// time, for callers that run many configurations (the fuzz harnesses):
+/// compiling the rules costs more than a small run.
+#[doc(hidden)]
+pub fn run_with(config: &Config, classifier: &Classifier, out: &mut dyn Write) -> Result<Outcome> {
     match &config.task {
         Task::Analyze { format, style, every_minutes, breakdown, .. } => {
             let options = analyze::Options {
@@ -61,24 +71,19 @@ fn run_command(config: &Config, out: &mut dyn Write) -> Result<Outcome> {
                 generated_at: config.now,
                 breakdown: breakdown.clone(),
             };
-            let report = analyze_report(config, &classifier, options)?;
+            let report = analyze_report(config, classifier, options)?;
             report::render(&report, *format, *style, out)?;
             out.flush()?;
-            pipeline::discard(classifier);
             Ok(outcome(&report, &config.task))
         }
-        Task::Classify { all, .. } => {
-            let outcome = classify_records(config, &classifier, *all, out);
-            pipeline::discard(classifier);
-            outcome
-        }
+        Task::Classify { all, .. } => classify_records(config, classifier, *all, out),
         Task::Explain { text, model, provider, status, format } => {
             let context = Context {
                 model: model.as_deref(),
                 provider: provider.as_deref(),
                 ..Context::default()
             };
-            let verdict = explain(&classifier, text, &context, *status);
+            let verdict = explain(classifier, text, &context, *status);
             let cause = classifier.taxonomy().cause(verdict.cause);
             playbook::render(&Explanation::new(cause, &verdict), *format, out)?;
             out.flush()?;

@@ -104,6 +104,20 @@ fn deep_nesting_is_bounded() {
 }
 
 #[test]
+fn depth_bound_is_serde_json_s() {
+    // Found with the parse fuzz harness's oracle: the skimmer took a line nested 128
+    // deep that serde_json (adapted formats, error bodies) then rejected.
+    let nested =
+        |levels: usize| format!("{{\"a\":{}{}}}", "[".repeat(levels - 1), "]".repeat(levels - 1));
+    let deepest = nested(MAX_DEPTH as usize);
+    record(&deepest);
+    assert!(serde_json::from_str::<serde_json::Value>(&deepest).is_ok());
+    let deeper = nested(MAX_DEPTH as usize + 1);
+    assert_eq!(malformed(deeper.as_bytes()), Malformed::NestedTooDeep);
+    assert!(serde_json::from_str::<serde_json::Value>(&deeper).is_err());
+}
+
+#[test]
 fn huge_line_is_a_record() {
     let big = format!(r#"{{"status":500,"error":"{}"}}"#, "x".repeat(30 << 20));
     assert_eq!(record(&big).status, Some(500));
