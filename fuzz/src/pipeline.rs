@@ -7,7 +7,8 @@
 //! Invariants checked besides "no panic" and "no error" (and no unreadable
 //! input unless it is compressed: a corrupt stream is reported, not fatal):
 //! - the JSON report is JSON and accounts for every line: `lines = records +
-//!   out_of_range - extra_records + blank + malformed`, and `lines` is the
+//!   out_of_range + not_llm - extra_records + blank + malformed +
+//!   unrecognized`, and `lines` is the
 //!   number of lines in a plain (uncompressed) input;
 //! - the JSON report is the same whatever the chunk size and thread count;
 //! - every output is UTF-8; `classify` writes one JSON object per failure
@@ -89,7 +90,8 @@ pub fn check(data: &[u8]) {
     let lines = n("lines");
     assert_eq!(
         lines + n("extra_records"),
-        n("records") + n("out_of_range") + n("blank") + n("malformed"),
+        n("records") + n("out_of_range") + n("not_llm") + n("blank") + n("malformed")
+            + n("unrecognized"),
         "every line is accounted for"
     );
     if plain {
