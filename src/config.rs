@@ -235,6 +235,9 @@ impl Config {
         let dims = args.by.as_deref().map(parse_dims).transpose()?.unwrap_or_default();
         let breakdown = (!dims.is_empty() || every_minutes.is_some())
             .then_some(crate::aggregate::breakdown::Spec { dims, every_minutes });
+        if breakdown.is_some() && !cfg!(feature = "breakdown") {
+            return Err(Error::Usage(crate::aggregate::breakdown::UNSUPPORTED.to_string()));
+        }
         let fail_on = args.fail_on.as_deref().map(parse_globs).transpose()?.unwrap_or_default();
         if let Some(r) = args.max_error_rate.filter(|r| !(0.0..=1.0).contains(r)) {
             return Err(Error::Usage(format!(
@@ -452,5 +455,19 @@ mod tests {
         assert!(w.contains(Some(10)) && !w.contains(Some(20)) && !w.contains(None));
         assert!(Window::default().contains(None));
         assert!(parse_every("2h").is_err());
+    }
+
+    #[test]
+    fn breakdown_flags_need_the_breakdown_feature() {
+        use clap::Parser;
+        for flags in [["--by", "model"], ["--every", "1h"]] {
+            let cli = Cli::parse_from([&["errlens", "analyze"][..], &flags, &["-"]].concat());
+            let result = Config::from_cli(cli).map(|_| ()).map_err(|e| e.to_string());
+            let expected = match cfg!(feature = "breakdown") {
+                true => Ok(()),
+                false => Err(crate::aggregate::breakdown::UNSUPPORTED.to_string()),
+            };
+            assert_eq!(result, expected, "{flags:?}");
+        }
     }
 }

@@ -71,7 +71,13 @@ pub fn detect(sample: &[u8]) -> Format<'static> {
         if let Some(m) = adapt::mappings().iter().find(|m| m.matches(&value)) {
             return Format::Mapped(m);
         }
-        canonical |= r.ts.is_some() || r.status.is_some() || r.error.is_some() || r.model.is_some();
+        // A canonical field whose value was dropped (or status 0) still names the format.
+        canonical |= r.ts.is_some()
+            || r.status.is_some()
+            || r.error.is_some()
+            || r.model.is_some()
+            || r.no_response
+            || !r.invalid.is_empty();
     }
     if canonical || records == 0 { Format::Canonical } else { Format::Unknown }
 }
@@ -86,6 +92,7 @@ mod tests {
         assert_eq!(detect(b"{\"foo\":1}\n{\"bar\":1}\n"), Format::Unknown);
         assert_eq!(detect(b""), Format::Canonical);
         assert_eq!(detect(b"{\"resourceSpans\":[]}\n"), Format::Otlp);
+        assert_eq!(detect(b"{\"ts\":99999999999}\n{\"status\":0}\n"), Format::Canonical);
     }
 
     #[test]

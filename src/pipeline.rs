@@ -242,7 +242,7 @@ fn adapt_line(
         Format::Canonical | Format::Unknown => Vec::new(),
     };
     if records.is_empty() {
-        return f(line_no, Line::Blank, true);
+        return f(line_no, Line::Aside(crate::parse::Aside::Unrecognized), true);
     }
     for (i, record) in records.into_iter().enumerate() {
         let text = serde_json::Value::Object(record).to_string();

@@ -1,114 +1,247 @@
-//! Secrets never leave errlens: raw API keys in key fields are replaced by a
-//! stable fingerprint (`sk-proj-...abcd#3f2a`), and keys or bearer tokens found
-//! inside free text (messages, examples) are replaced the same way.
+//! Secrets never leave errlens. Anything that looks like a credential is
+//! replaced by a stable fingerprint (`sk-proj-...abcd#3f2a`: a short public
+//! prefix, the last four characters and a hash), the same one wherever the
+//! secret shows up, so a report can still say "this key" without showing it.
 //!
-//! Hashed keys, key ids and already-masked keys (`sk-abc***xyz`) stay as they are.
+//! Two kinds of detector:
+//! - **By shape**, anywhere: OpenAI-style keys (`sk-`, `sk-proj-`,
+//!   `sk-svcacct-`, `sk-admin-`, `rk-`, and the `sk-ant-` / `sk-or-v1-` keys of
+//!   providers behind gateways), anything carrying the `T3BlbkFJ` marker of
+//!   legacy OpenAI keys, JWTs, `Bearer` tokens, 84-character Azure keys, and a
+//!   few other providers' key prefixes.
+//! - **By context**: a value after a header or parameter name that says secret
+//!   (`api-key:`, `Authorization:`, `Ocp-Apim-Subscription-Key:`, `?key=`,
+//!   `api_key=`, `client_secret=`, `password=`, ...) is always redacted; a value
+//!   after a looser word (`key`, `token`, `secret`, `sig`) only when it looks
+//!   random (32 hex digits, or 20+ characters mixing letters and digits). A
+//!   bare 32-hex value is an Azure key only where the context says key: in key
+//!   fields, after such names, or in a key field of the log; elsewhere (trace,
+//!   request and user ids) it is left alone.
+//!
+//! Secrets may be written with JSON (`\u002d`) or URL (`%2D`) escapes inside
+//! them; the detectors read through both. Hashed keys (64 hex digits), key
+//! ids, masked keys (`sk-abc***xyz`) and fingerprints stay as they are.
+//!
+//! Redaction happens at the output boundary ([`crate::report::boundary`]),
+//! which every byte of every output passes, and before any step that could cut
+//! a secret into pieces it would no longer recognise (signatures, clipping).
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use regex::Regex;
+use regex::{Captures, Regex};
 
-/// Whether a key field holds a raw secret rather than an id or a hash.
+/// One character of a token, or an escape standing for one.
+const TOKEN: &str = r"(?:[A-Za-z0-9_\-]|%[0-9A-Fa-f]{2}|\\+u[0-9A-Fa-f]{4})";
+
+/// One character of a header or parameter value (base64 included).
+const VALUE: &str = r"(?:[A-Za-z0-9_\-.~+/=]|%[0-9A-Fa-f]{2}|\\+u[0-9A-Fa-f]{4}|\\+/)";
+
+/// Names whose value is a secret whatever it looks like.
+const STRONG: &str = r"x-api-key|api[-_]?key|apikey|x-goog-api-key|ocp-apim-subscription-key|subscription[-_]?key|proxy-authorization|authorization|client[-_]?secret|access[-_]?token|refresh[-_]?token|id[-_]?token|auth[-_]?token|session[-_]?token|password|passwd";
+
+/// Names whose value is a secret when it looks random.
+const WEAK: &str = r"secret|token|key|sig|credential|credentials";
+
+static SECRET: LazyLock<Regex> = LazyLock::new(|| {
+    let pattern = format!(
+        r#"(?x)
+        (?P<label> (?:\b|_)(?i:{STRONG}|{WEAK}) )
+          (?P<sep> (?:\\*["'])? \s* [:=] \s* (?:\\*["'])? )
+          (?P<scheme> (?i:bearer|basic|token|sharedaccesssignature)\s+ )?
+          (?P<value> {VALUE}{{6,}} )
+        | (?P<bearer> (?i:bearer)\s+ ) (?P<token> {VALUE}{{8,}} )
+        | (?P<shape>
+              \b(?:sk|rk)(?:[-_]|%2[dD]|%5[fF]|\\+u00(?:2[dD]|5[fF])) {TOKEN}{{12,}}
+            | \beyJ {TOKEN}{{5,}} \. {TOKEN}{{5,}} (?: \. {TOKEN}* )?
+            | {TOKEN}* T3BlbkFJ {TOKEN}*
+            | \b(?:AIza|gsk_|xai-|hf_|pplx-|glpat-|ghp_|github_pat_|xox[abprs]-) {TOKEN}{{16,}}
+            | \b[A-Za-z0-9]{{84}}\b
+          )
+        "#
+    );
+    Regex::new(&pattern).expect("secret pattern compiles")
+});
+
+/// Replaces every secret inside free text by its fingerprint.
+pub fn redact_text(text: &str) -> Cow<'_, str> {
+    let mut out = String::new();
+    let mut last = 0;
+    for caps in SECRET.captures_iter(text) {
+        let Some(replacement) = replacement(&caps) else { continue };
+        let whole = caps.get(0).expect("group 0 always matches");
+        out.push_str(&text[last..whole.start()]);
+        out.push_str(&replacement);
+        last = whole.end();
+    }
+    if last == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(&text[last..]);
+    Cow::Owned(out)
+}
+
+/// What one match of [`SECRET`] becomes; `None` leaves it as it is.
+fn replacement(caps: &Captures<'_>) -> Option<String> {
+    let group = |name| caps.name(name).map_or("", |m| m.as_str());
+    if let Some(value) = caps.name("value") {
+        let label = group("label");
+        let strong =
+            !WEAK.split('|').any(|w| label.trim_start_matches('_').eq_ignore_ascii_case(w));
+        let head = format!("{label}{}{}", group("sep"), group("scheme"));
+        let value = value.as_str();
+        let scheme_word =
+            ["bearer", "basic", "token"].iter().any(|w| value.eq_ignore_ascii_case(w));
+        return if is_fingerprint(value) || scheme_word {
+            None
+        } else if strong || !group("scheme").is_empty() || looks_random(&unescape(value)) {
+            Some(format!("{head}{}", fingerprint(value)))
+        } else {
+            // Not a secret by context; it may still be one by shape.
+            match redact_text(value) {
+                Cow::Borrowed(_) => None,
+                Cow::Owned(v) => Some(format!("{head}{v}")),
+            }
+        };
+    }
+    if let Some(token) = caps.name("token") {
+        let token = token.as_str();
+        return (!is_fingerprint(token))
+            .then(|| format!("{}{}", group("bearer"), fingerprint(token)));
+    }
+    let shape = group("shape");
+    (!is_fingerprint(shape)).then(|| fingerprint(shape))
+}
+
+/// A fingerprint this module wrote (`...` never stands inside a real token).
+fn is_fingerprint(value: &str) -> bool {
+    value.contains("...")
+}
+
+/// 32 hex digits (an Azure key), 84 letters and digits (a newer Azure key), or
+/// 20+ characters mixing upper case, lower case and digits (base62 and base64
+/// tokens). Hashes and ids (hex, or lower case words like `team-ml-key-01`)
+/// are not random by this test.
+fn looks_random(value: &str) -> bool {
+    let hex = value.bytes().all(|b| b.is_ascii_hexdigit());
+    let alnum = value.bytes().all(|b| b.is_ascii_alphanumeric());
+    if (hex && value.len() == 32) || (alnum && value.len() == 84) {
+        return true;
+    }
+    let has = |f: fn(&u8) -> bool| value.bytes().any(|b| f(&b));
+    value.len() >= 20
+        && has(u8::is_ascii_uppercase)
+        && has(u8::is_ascii_lowercase)
+        && has(u8::is_ascii_digit)
+}
+
+/// Whether a key field holds a raw secret rather than an id or a hash: a key
+/// field is a context that says key, so 32 hex digits count, and so does any
+/// value written with an auth scheme or header name.
 pub fn is_raw_key(key: &str) -> bool {
-    let key = key.trim();
-    if key.contains('*') {
+    let (bare, labelled) = strip_key(key);
+    if bare.contains('*') || is_fingerprint(bare) || bare.is_empty() {
         return false;
     }
-    let prefixed =
-        ["sk-", "sk_", "rk-", "rk_", "Bearer ", "bearer "].iter().any(|p| key.starts_with(p));
-    let azure = key.len() == 32 && key.bytes().all(|b| b.is_ascii_hexdigit());
-    let jwt = key.starts_with("eyJ") && key.matches('.').count() == 2;
-    (prefixed && key.len() >= 20) || azure || jwt
+    let whole_shape = SECRET
+        .captures(bare)
+        .and_then(|c| c.name("shape").map(|m| m.as_str().len() == bare.len()))
+        .unwrap_or(false);
+    (labelled && bare.len() >= 8) || whole_shape || looks_random(&unescape(bare))
 }
 
-/// A key as it may be shown: raw secrets fingerprinted, anything else unchanged.
+/// A key field's value without what surrounds the key: white space, byte-order
+/// marks and zero-width characters, a header name (`Authorization:`,
+/// `api-key:`) and an auth scheme (`Bearer`); `true` when a name or scheme
+/// was there.
+fn strip_key(key: &str) -> (&str, bool) {
+    let junk = |c: char| {
+        c.is_whitespace() || matches!(c, '\u{feff}' | '\u{200b}'..='\u{200d}' | '\u{2060}')
+    };
+    let mut s = key.trim_matches(junk);
+    let mut labelled = false;
+    for prefix in [
+        "proxy-authorization:",
+        "authorization:",
+        "x-api-key:",
+        "api-key:",
+        "bearer ",
+        "basic ",
+        "token ",
+    ] {
+        let head = s.get(..prefix.len());
+        if head.is_some_and(|h| h.eq_ignore_ascii_case(prefix)) {
+            s = s[prefix.len()..].trim_matches(junk);
+            labelled = true;
+        }
+    }
+    (s, labelled)
+}
+
+/// A key as it may be shown: raw secrets fingerprinted, secrets inside it
+/// redacted, anything else unchanged.
 pub fn display_key(key: &str) -> Cow<'_, str> {
-    if is_raw_key(key) { Cow::Owned(fingerprint(key)) } else { Cow::Borrowed(key) }
+    if is_raw_key(key) {
+        return Cow::Owned(fingerprint(strip_key(key).0));
+    }
+    redact_text(key)
 }
 
-/// `prefix...last4#hash`: the prefix is `sk-` / `sk-proj-` style (up to the last
-/// dash of the first 12 characters), the hash is FNV-1a over the whole key.
-pub fn fingerprint(key: &str) -> String {
-    let key = key.trim();
-    let token = key.strip_prefix("Bearer ").or_else(|| key.strip_prefix("bearer ")).unwrap_or(key);
-    let head: String = token.chars().take(12).collect();
-    let prefix = head.rfind(['-', '_']).map_or("", |i| &head[..=i]);
+/// A value of a log field as it may be shown: key fields by [`display_key`],
+/// any other field with the secrets inside it redacted.
+pub fn display_value(value: &str, key_field: bool) -> Cow<'_, str> {
+    if key_field { display_key(value) } else { redact_text(value) }
+}
+
+/// `prefix...last4#hash`: the prefix is the token's leading lowercase
+/// segments (`sk-`, `sk-proj-`, `sk-svcacct-`; never more than 11 characters,
+/// so no 12-character run of the secret is ever shown), the hash is FNV-1a
+/// over the whole token with its escapes decoded.
+pub fn fingerprint(token: &str) -> String {
+    let token = unescape(token.trim());
+    let token = token.as_str();
     let tail: String = token.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect();
     let hash = token
         .bytes()
         .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
-    format!("{prefix}...{tail}#{:04x}", hash & 0xffff)
+    format!("{}...{tail}#{:04x}", public_prefix(token), hash & 0xffff)
 }
 
-static SECRET: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?x)
-        \b(?:sk|rk)[-_][A-Za-z0-9_\-]{16,}          # OpenAI-style keys (masked ones hold '*')
-        | (?i:bearer)\s+[A-Za-z0-9._~+/\-]{16,}=*   # bearer tokens
-        | (?i:api-key|subscription-key|ocp-apim-subscription-key)[\x22']?\s*[:=]\s*[\x22']?[0-9a-fA-F]{32}\b
-        | \beyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}   # JWTs
-        ",
-    )
-    .expect("secret pattern compiles")
-});
-
-/// Replaces every raw secret inside free text by its fingerprint.
-pub fn redact_text(text: &str) -> Cow<'_, str> {
-    SECRET.replace_all(text, |c: &regex::Captures<'_>| {
-        let m = &c[0];
-        if m.contains('*') {
-            return m.to_string();
-        }
-        match m.find([':', '=']) {
-            Some(i) if !m.starts_with("sk") && !m.starts_with("rk") => {
-                let (label, value) = m.split_at(i + 1);
-                let value = value.trim_start_matches([' ', '"', '\'']);
-                format!("{label} {}", fingerprint(value))
+/// The leading `[a-z0-9]{2,7}[-_]` segments of a token, at most 11 characters.
+fn public_prefix(token: &str) -> &str {
+    let (mut end, mut start) = (0, 0);
+    for (i, b) in token.bytes().enumerate().take(11) {
+        match b {
+            b'-' | b'_' if (2..=7).contains(&(i - start)) => {
+                end = i + 1;
+                start = i + 1;
             }
-            _ => fingerprint(m),
+            b'a'..=b'z' | b'0'..=b'9' => {}
+            _ => break,
         }
-    })
+    }
+    &token[..end]
+}
+
+/// Decodes `%XX` and `\uXXXX` escapes (and the backslashes doubled before
+/// them), so that one secret has one fingerprint however it was written.
+fn unescape(token: &str) -> String {
+    if !token.contains(['%', '\\']) {
+        return token.to_string();
+    }
+    static ESCAPE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"%([0-9A-Fa-f]{2})|\\+u([0-9A-Fa-f]{4})|\\+(/)").expect("escape pattern")
+    });
+    ESCAPE
+        .replace_all(token, |c: &Captures<'_>| {
+            let hex = c.get(1).or_else(|| c.get(2)).map(|m| m.as_str());
+            match hex.and_then(|h| u32::from_str_radix(h, 16).ok()).and_then(char::from_u32) {
+                Some(ch) => ch.to_string(),
+                None => c.get(3).map_or(String::new(), |m| m.as_str().to_string()),
+            }
+        })
+        .into_owned()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const KEY: &str = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd";
-
-    #[test]
-    fn fingerprints_raw_keys_only() {
-        let fp = display_key(KEY);
-        assert!(fp.starts_with("sk-proj-...abcd#"), "{fp}");
-        assert!(!fp.contains("AbCdEf"));
-        assert_eq!(display_key(KEY), display_key(KEY), "stable");
-        assert_ne!(
-            fingerprint(KEY),
-            fingerprint("sk-proj-ZZCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd")
-        );
-        for kept in [
-            "key_backend_prod",
-            "sk-PMafP****E873",
-            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
-        ] {
-            assert_eq!(display_key(kept), kept);
-        }
-        assert!(is_raw_key("0123456789abcdef0123456789abcdef"));
-        assert!(is_raw_key("Bearer sk-abcdefghijklmnopqrstuvwx"));
-    }
-
-    #[test]
-    fn redacts_secrets_in_text() {
-        let text = format!(
-            "auth failed for {KEY} with header Authorization: Bearer {KEY} and api-key: 0123456789abcdef0123456789abcdef"
-        );
-        let out = redact_text(&text);
-        assert!(!out.contains("AbCdEfGh"), "{out}");
-        assert!(!out.contains("0123456789abcdef0123456789abcdef"), "{out}");
-        assert!(out.contains("...abcd#"), "{out}");
-        let masked =
-            "Incorrect API key provided: sk-PMafP***************************************E873.";
-        assert_eq!(redact_text(masked), masked);
-    }
-}
+mod tests;

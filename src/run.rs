@@ -15,6 +15,7 @@ use crate::parse::Line;
 use crate::pipeline::{self, Job};
 use crate::progress::Progress;
 use crate::redact;
+use crate::report::boundary::Boundary;
 use crate::report::playbook::{self, Explanation};
 use crate::report::records::{self, Classified};
 use crate::report::{self, Report};
@@ -41,9 +42,28 @@ impl Outcome {
     }
 }
 
-/// Runs the configured command, writing to `out`.
+/// Runs the configured command, writing to `out` through the output
+/// [`Boundary`] (secrets redacted, terminal controls escaped).
 pub fn run(config: &Config, out: &mut dyn Write) -> Result<Outcome> {
+    let colour = matches!(config.task, Task::Analyze { style, .. } if style.color);
+    let mut boundary = Boundary::new(out, colour);
+    let outcome = run_command(config, &mut boundary)?;
+    boundary.flush()?;
+    Ok(outcome)
+}
+
+fn run_command(config: &Config, out: &mut dyn Write) -> Result<Outcome> {
     let classifier = Classifier::new(&config.rules, config.now)?;
+    let outcome = run_with(config, &classifier, out);
+    pipeline::discard(classifier);
+    outcome
+}
+
+/// [`run`] with the classifier compiled beforehand from the same rules and
+/// time, for callers that run many configurations (the fuzz harnesses):
+/// compiling the rules costs more than a small run.
+#[doc(hidden)]
+pub fn run_with(config: &Config, classifier: &Classifier, out: &mut dyn Write) -> Result<Outcome> {
     match &config.task {
         Task::Analyze { format, style, every_minutes, breakdown, full, .. } => {
             let options = analyze::Options {
@@ -51,28 +71,23 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Outcome> {
                 generated_at: config.now,
                 breakdown: breakdown.clone(),
             };
-            let mut report = analyze_report(config, &classifier, options)?;
+            let mut report = analyze_report(config, classifier, options)?;
             let outcome = outcome(&report, &config.task);
             if let Some(limits) = row_limits(*format, *full) {
                 analyze::limit::limit(&mut report, limits);
             }
             report::render(&report, *format, *style, out)?;
             out.flush()?;
-            pipeline::discard(classifier);
             Ok(outcome)
         }
-        Task::Classify { all, .. } => {
-            let outcome = classify_records(config, &classifier, *all, out);
-            pipeline::discard(classifier);
-            outcome
-        }
+        Task::Classify { all, .. } => classify_records(config, classifier, *all, out),
         Task::Explain { text, model, provider, status, format } => {
             let context = Context {
                 model: model.as_deref(),
                 provider: provider.as_deref(),
                 ..Context::default()
             };
-            let verdict = explain(&classifier, text, &context, *status);
+            let verdict = explain(classifier, text, &context, *status);
             let cause = classifier.taxonomy().cause(verdict.cause);
             playbook::render(&Explanation::new(cause, &verdict), *format, out)?;
             out.flush()?;
@@ -225,7 +240,10 @@ impl Job for AnalyzeJob<'_> {
             match parsed {
                 Line::Blank => stats.blank(),
                 Line::Malformed(reason) => stats.malformed(reason, place),
-                Line::Record(record) if !self.window.contains(record.ts) => stats.out_of_range += 1,
+                Line::Aside(kind) => stats.aside(kind, place),
+                Line::Record(record) if !self.window.contains(record.ts) => {
+                    stats.outside_window(&record, place)
+                }
                 Line::Record(record) => {
                     let verdict =
                         record.is_failure().then(|| self.classifier.classify_record(&record));
@@ -320,13 +338,9 @@ impl ClassifyJob<'_> {
             row.category = cause.id.as_str();
             row.owner = Some(cause.owner.as_str());
             row.retry = Some(cause.retry.as_str());
-            row.message = Some(redact::redact_text(&v.info.message).into_owned());
+            row.message = Some(v.info.message.clone());
             row.signature.clone_from(&v.signature);
-            row.evidence = v
-                .evidence
-                .iter()
-                .map(|(k, val)| (k.clone(), redact::redact_text(val).into_owned()))
-                .collect();
+            row.evidence = v.evidence.iter().map(|(k, val)| (k.clone(), val.clone())).collect();
         }
         row
     }

@@ -4,10 +4,12 @@
 //! only for a new group; merging remaps ids. Past the cap on distinct groups
 //! (`--max-distinct`), records of new groups are counted in one "other" group.
 //! The table is then computed with polars' eager API: grouped counts and
-//! latency quantiles over those rows.
+//! latency quantiles over those rows. Builds without the `breakdown` feature
+//! have no polars, and no table.
 
 use std::hash::{Hash, Hasher};
 
+#[cfg(feature = "breakdown")]
 use polars::prelude::*;
 use rustc_hash::{FxHashMap, FxHasher};
 
@@ -264,8 +266,19 @@ pub struct Table {
     pub other: Option<Row>,
 }
 
+/// Why a build without the `breakdown` feature has no table.
+pub const UNSUPPORTED: &str =
+    "this build has no breakdown support (--by, --every): build with the `breakdown` feature";
+
+/// Without the `breakdown` feature there is no table: always [`UNSUPPORTED`].
+#[cfg(not(feature = "breakdown"))]
+pub fn table(_: &Breakdown) -> Result<Table, &'static str> {
+    Err(UNSUPPORTED)
+}
+
 /// Computes the table with polars: per group, counts and latency quantiles.
 /// Rows are sorted by bucket, then by values.
+#[cfg(feature = "breakdown")]
 // The eager GroupBy aggregations are deprecated upstream in favour of the lazy
 // API, whose feature pulls in an HTTP client and cloud storage: kept eager on
 // purpose.
@@ -353,6 +366,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "breakdown")]
     fn counts_and_quantiles_per_group() {
         let b = filled(&[
             ("a", true, Some(100.0)),
@@ -375,6 +389,13 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(feature = "breakdown"))]
+    fn without_the_feature_there_is_no_table() {
+        assert_eq!(table(&filled(&[("a", true, None)])), Err(UNSUPPORTED));
+    }
+
+    #[test]
+    #[cfg(feature = "breakdown")]
     fn merge_is_order_independent() {
         let x = filled(&[("a", true, Some(1.0)), ("b", false, Some(2.0))]);
         let y = filled(&[("b", true, Some(3.0)), ("c", false, None)]);
@@ -385,6 +406,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg(feature = "breakdown")]
     fn groups_past_the_cap_are_counted_as_other_in_input_order() {
         let records = [("a", true), ("b", false), ("c", true), ("a", false), ("d", true)];
         let split = |at: usize| {

@@ -190,16 +190,19 @@ const KEPT_BYTES: usize = 200;
 
 /// A value as stored in a tally: itself when at most [`MAX_NAME_BYTES`] long
 /// (no allocation), else its first 200 bytes, `…#` and a 64-bit hash of the
-/// whole, so that long values stay distinct but cost a bounded amount.
+/// whole, so that long values stay distinct but cost a bounded amount. A long
+/// value is redacted before it is cut (a secret cut in two would no longer be
+/// recognised at the output boundary).
 #[inline]
 pub fn stored(value: Cow<'_, str>) -> Cow<'_, str> {
     if value.len() <= MAX_NAME_BYTES { value } else { Cow::Owned(shorten(&value)) }
 }
 
 #[cold]
-fn shorten(value: &str) -> String {
+fn shorten(raw: &str) -> String {
+    let value = crate::redact::redact_text(raw);
     let cut = (0..=KEPT_BYTES).rev().find(|&i| value.is_char_boundary(i)).unwrap_or(0);
-    let hash = value
+    let hash = raw
         .bytes()
         .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
     format!("{}…#{hash:016x}", &value[..cut])
@@ -273,5 +276,17 @@ mod tests {
         assert!(sa.len() < MAX_NAME_BYTES && sb.len() < MAX_NAME_BYTES);
         assert_ne!(sa, sb);
         assert!(sa.starts_with("éé") && sa.contains("…#"));
+    }
+
+    #[test]
+    fn a_secret_across_the_cut_is_redacted_not_cut() {
+        let secret = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789";
+        // Cut at byte 200, the secret would keep its first 12 characters: too few
+        // for the output boundary to see a key in them.
+        let value = format!("{} {secret} {}", "x".repeat(187), "y".repeat(100));
+        let kept = stored(Cow::Borrowed(&value));
+        for run in 0..secret.len() - 12 {
+            assert!(!kept.contains(&secret[run..run + 12]), "{kept}");
+        }
     }
 }

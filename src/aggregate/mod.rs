@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 
 use crate::classify::Verdict;
 use crate::parse::time::Millis;
-use crate::parse::{Malformed, Record};
+use crate::parse::{Aside, Invalid, InvalidSet, Malformed, Record};
 use crate::redact;
 use crate::taxonomy::CauseId;
 
@@ -31,7 +31,8 @@ pub const OTHER: &str = "(other)";
 /// The longest example message kept, in bytes (cut at a character boundary).
 pub const MAX_EXAMPLE_BYTES: usize = 4096;
 
-/// How many `file:line` places are kept per malformed reason.
+/// How many `file:line` places are kept per malformed reason (and per reason
+/// values were dropped).
 pub const PLACES_KEPT: usize = 5;
 
 /// A line in the input: file index and 1-based line number (within a chunk
@@ -49,13 +50,17 @@ pub struct Place {
 pub struct Occurrences {
     /// How many times.
     pub count: u64,
-    /// The earliest places, sorted, at most [`PLACES_KEPT`].
+    /// The earliest places, sorted, distinct, at most [`PLACES_KEPT`].
     pub first: Vec<Place>,
 }
 
 impl Occurrences {
     fn add(&mut self, place: Place) {
         self.count += 1;
+        // Records of one line (OTLP spans) share a place: it is listed once.
+        if self.first.contains(&place) {
+            return;
+        }
         if self.first.len() < PLACES_KEPT {
             self.first.push(place);
         } else if place < self.first[PLACES_KEPT - 1] {
@@ -68,6 +73,7 @@ impl Occurrences {
         self.count += other.count;
         self.first.extend(other.first);
         self.first.sort_unstable();
+        self.first.dedup();
         self.first.truncate(PLACES_KEPT);
     }
 }
@@ -189,6 +195,12 @@ pub struct Stats {
     pub extra_records: u64,
     /// Malformed lines by reason.
     pub malformed: BTreeMap<Malformed, Occurrences>,
+    /// Lines of no known layout, and records that are not LLM requests.
+    pub aside: BTreeMap<Aside, Occurrences>,
+    /// Values dropped from records as implausible, by reason: a note on
+    /// records (each is still a success, failure or out of range), not a bucket
+    /// of the line accounting. Counted for every record read.
+    pub dropped: BTreeMap<Invalid, Occurrences>,
     /// Time range of all records.
     pub time: Span,
     /// Failures by root cause.
@@ -236,7 +248,9 @@ fn field<'a>(text: Option<crate::parse::Text<'a>>) -> Option<std::borrow::Cow<'a
     text.map(|t| stored(t.decode()))
 }
 
-/// A message as kept in an example: at most [`MAX_EXAMPLE_BYTES`].
+/// A message as kept in an example: at most [`MAX_EXAMPLE_BYTES`], redacted
+/// before it is cut so that no secret is cut into a piece the output
+/// boundary would no longer recognise.
 fn example_message(message: &str) -> String {
     let text = redact::redact_text(message);
     let cut = (0..=MAX_EXAMPLE_BYTES.min(text.len()))
@@ -260,6 +274,27 @@ impl Stats {
     /// Counts a malformed line.
     pub fn malformed(&mut self, reason: Malformed, place: Place) {
         self.malformed.entry(reason).or_default().add(place);
+    }
+
+    /// Counts input read but set aside: an unrecognised line, a non-LLM record.
+    pub fn aside(&mut self, kind: Aside, place: Place) {
+        self.aside.entry(kind).or_default().add(place);
+    }
+
+    /// Counts a record left out by `--since` / `--until`.
+    pub fn outside_window(&mut self, record: &Record<'_>, place: Place) {
+        self.out_of_range += 1;
+        self.note_dropped(record.invalid, place);
+    }
+
+    /// Notes the values dropped from the record at `place`.
+    fn note_dropped(&mut self, invalid: InvalidSet, place: Place) {
+        if invalid.is_empty() {
+            return;
+        }
+        for reason in invalid.iter() {
+            self.dropped.entry(reason).or_default().add(place);
+        }
     }
 
     /// Adds a record to the breakdown by `spec`; `cause` is the failure's id.
@@ -307,6 +342,7 @@ impl Stats {
     }
 
     fn observe(&mut self, record: &Record<'_>, verdict: Option<&Verdict>, place: Place) {
+        self.note_dropped(record.invalid, place);
         self.time.add(record.ts);
         let (key, project, model) = (field(record.key), field(record.project), field(record.model));
         let (failed, cap) = (verdict.is_some(), self.cap);
@@ -373,6 +409,8 @@ impl Stats {
     pub fn shift_lines(&mut self, first_line: u64) {
         let shift = |p: &mut Place| p.line += first_line;
         self.malformed.values_mut().flat_map(|o| o.first.iter_mut()).for_each(shift);
+        self.dropped.values_mut().flat_map(|o| o.first.iter_mut()).for_each(shift);
+        self.aside.values_mut().flat_map(|o| o.first.iter_mut()).for_each(shift);
         self.causes
             .values_mut()
             .filter_map(|c| c.example.as_mut())
@@ -435,6 +473,12 @@ impl Stats {
         for (reason, occ) in other.malformed {
             self.malformed.entry(reason).or_default().merge(occ);
         }
+        for (reason, occ) in other.dropped {
+            self.dropped.entry(reason).or_default().merge(occ);
+        }
+        for (kind, occ) in other.aside {
+            self.aside.entry(kind).or_default().merge(occ);
+        }
         for (cause, stats) in other.causes {
             self.causes.entry(cause).or_default().merge(stats, cap);
         }
@@ -447,11 +491,15 @@ impl Stats {
         self.merge_series(other.resolution, series.0, series.1, series.2);
     }
 
-    /// Records + out of range - extra records + blank + malformed: always equals `lines`.
+    /// Items (records, out of range, not LLM) - extra items + blank +
+    /// malformed + unrecognized: always equals `lines`.
     pub fn accounted(&self) -> u64 {
-        (self.successes + self.failures + self.out_of_range - self.extra_records)
+        let aside = |kind| self.aside.get(&kind).map_or(0, |o| o.count);
+        (self.successes + self.failures + self.out_of_range + aside(Aside::NotLlm)
+            - self.extra_records)
             + self.blank
             + self.malformed.values().map(|o| o.count).sum::<u64>()
+            + aside(Aside::Unrecognized)
     }
 }
 
@@ -482,10 +530,60 @@ mod tests {
     }
 
     #[test]
+    fn set_aside_input_is_accounted_for() {
+        let mut s = Stats { lines: 3, extra_records: 1, ..Stats::default() };
+        s.aside(Aside::Unrecognized, place(1));
+        s.aside(Aside::NotLlm, place(2));
+        s.aside(Aside::NotLlm, place(2));
+        s.successes = 1;
+        // Line 1 unrecognised, line 2 two non-LLM spans, line 3 a success.
+        assert_eq!(s.accounted(), s.lines);
+        s.shift_lines(10);
+        assert_eq!(s.aside[&Aside::NotLlm].first, [place(12)]);
+    }
+
+    #[test]
     fn shift_moves_every_place() {
         let mut s = Stats::default();
         s.malformed(Malformed::InvalidJson, place(2));
+        let mut invalid = InvalidSet::default();
+        invalid.insert(Invalid::Time);
+        s.outside_window(&Record { invalid, ..Record::default() }, place(3));
         s.shift_lines(100);
         assert_eq!(s.malformed[&Malformed::InvalidJson].first, [place(102)]);
+        assert_eq!(s.dropped[&Invalid::Time].first, [place(103)]);
+        assert_eq!(s.out_of_range, 1);
+    }
+
+    #[test]
+    fn a_place_shared_by_records_of_one_line_is_listed_once() {
+        let (mut a, mut b) = (Occurrences::default(), Occurrences::default());
+        [4, 4, 2].into_iter().for_each(|l| a.add(place(l)));
+        [4, 9].into_iter().for_each(|l| b.add(place(l)));
+        let mut ab = a.clone();
+        ab.merge(b.clone());
+        b.merge(a);
+        assert_eq!(ab, Occurrences { count: 5, first: [2, 4, 9].map(place).to_vec() });
+        assert_eq!(b, ab);
+    }
+
+    #[test]
+    fn dropped_values_merge_like_malformed_lines() {
+        let record = |line: &str| match crate::parse::parse_line(line) {
+            crate::parse::Line::Record(r) => r.invalid,
+            other => panic!("{other:?}"),
+        };
+        let bad = record(r#"{"ts":"2026-02-30T00:00:00Z","latency_ms":-1,"status":4290}"#);
+        let (mut x, mut y) = (Stats::default(), Stats::default());
+        x.note_dropped(bad, place(7));
+        y.note_dropped(bad, place(3));
+        y.note_dropped(InvalidSet::default(), place(1));
+        let mut xy = x.clone();
+        xy.merge(y.clone());
+        y.merge(x);
+        assert_eq!(xy, y);
+        let ids: Vec<_> = xy.dropped.keys().map(|r| r.id()).collect();
+        assert_eq!(ids, ["invalid_time", "invalid_latency", "invalid_status"]);
+        assert_eq!(xy.dropped[&Invalid::Time].first, [place(3), place(7)]);
     }
 }

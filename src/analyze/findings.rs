@@ -147,7 +147,7 @@ fn quota(id: &str, c: &CauseStats) -> Vec<Finding> {
         .into_iter()
         .filter_map(|(name, s)| {
             let first = s.span.first?;
-            let shown = if who == "Key" { redact::display_key(name).into_owned() } else { name.to_string() };
+            let shown = redact::display_value(name, who == "Key").into_owned();
             let last = s.span.last.map_or(String::new(), |l| format!(" to {}", clock(l)));
             let what = match id {
                 "quota.exhausted" => "ran out of quota",

@@ -11,7 +11,7 @@ pub mod limit;
 use std::collections::BTreeMap;
 
 use crate::aggregate::breakdown::{self, Dim, Spec};
-use crate::aggregate::{CauseStats, DimCounts, Example, Place, Stats, Tally};
+use crate::aggregate::{CauseStats, DimCounts, Example, Occurrences, Place, Stats, Tally};
 use crate::error::{Error, Result};
 use crate::parse::time::{self, Millis};
 use crate::redact;
@@ -151,11 +151,7 @@ fn breakdown_table(stats: &Stats, spec: &Spec) -> Result<BreakdownTable> {
                 .zip(&r.key.values)
                 .map(|(dim, v)| {
                     let text = v.text();
-                    let text = if *dim == Dim::Key {
-                        redact::display_key(&text).into_owned()
-                    } else {
-                        text
-                    };
+                    let text = redact::display_value(&text, *dim == Dim::Key).into_owned();
                     (dim.name().to_string(), text)
                 })
                 .collect();
@@ -182,18 +178,10 @@ fn breakdown_table(stats: &Stats, spec: &Spec) -> Result<BreakdownTable> {
 
 fn summary(stats: &Stats, files: Vec<FileRow>, place: &dyn Fn(Place) -> String) -> Summary {
     let records = stats.successes + stats.failures;
-    let malformed_by_reason = stats
-        .malformed
-        .iter()
-        .map(|(reason, occ)| {
-            let row = MalformedRow {
-                count: occ.count,
-                description: reason.describe().to_string(),
-                first: occ.first.iter().map(|&p| place(p)).collect(),
-            };
-            (reason.id().to_string(), row)
-        })
-        .collect();
+    let malformed_by_reason = reason_rows(&stats.malformed, |r| (r.id(), r.describe()), place);
+    let dropped_values = reason_rows(&stats.dropped, |r| (r.id(), r.describe()), place);
+    let set_aside = reason_rows(&stats.aside, |r| (r.id(), r.describe()), place);
+    let aside = |kind| stats.aside.get(&kind).map_or(0, |o| o.count);
     let time_range = match (stats.time.first, stats.time.last) {
         (Some(a), Some(b)) => {
             Some(TimeRange { start: time::format_rfc3339(a), end: time::format_rfc3339(b) })
@@ -209,14 +197,38 @@ fn summary(stats: &Stats, files: Vec<FileRow>, place: &dyn Fn(Place) -> String) 
         blank: stats.blank,
         malformed: stats.malformed.values().map(|o| o.count).sum(),
         out_of_range: stats.out_of_range,
+        invalid_time: stats.dropped.get(&crate::parse::Invalid::Time).map_or(0, |o| o.count),
+        unrecognized: aside(crate::parse::Aside::Unrecognized),
+        not_llm: aside(crate::parse::Aside::NotLlm),
         extra_records: stats.extra_records,
         malformed_by_reason,
+        set_aside,
+        dropped_values,
         files,
         files_omitted: 0,
         time_range,
         capped: BTreeMap::new(),
         time_resolution_minutes: (stats.resolution.0 > 1).then_some(stats.resolution.0),
     }
+}
+
+/// Counts and first places by reason id (malformed lines, dropped values).
+fn reason_rows<R: Copy>(
+    by_reason: &BTreeMap<R, Occurrences>,
+    words: fn(R) -> (&'static str, &'static str),
+    place: &dyn Fn(Place) -> String,
+) -> BTreeMap<String, MalformedRow> {
+    by_reason
+        .iter()
+        .map(|(&reason, occ)| {
+            let (id, description) = words(reason);
+            let first = occ.first.iter().map(|&p| place(p)).collect();
+            (
+                id.to_string(),
+                MalformedRow { count: occ.count, description: description.into(), first },
+            )
+        })
+        .collect()
 }
 
 fn cause_row(
@@ -255,7 +267,7 @@ fn cause_row(
 pub fn top(tally: &Tally, keys: bool) -> Vec<Top> {
     let mut merged: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     for (name, &count) in tally {
-        let name = if keys { redact::display_key(name).into_owned() } else { name.to_string() };
+        let name = redact::display_value(name, keys).into_owned();
         *merged.entry(name).or_default() += count;
     }
     let mut rows: Vec<Top> = merged.into_iter().map(|(name, count)| Top { name, count }).collect();
@@ -387,7 +399,7 @@ fn dim_rows(map: &DimCounts, keys: bool) -> Vec<DimRow> {
     let mut rows: Vec<DimRow> = map
         .iter()
         .map(|(name, c)| DimRow {
-            name: if keys { redact::display_key(name).into_owned() } else { name.to_string() },
+            name: redact::display_value(name, keys).into_owned(),
             requests: c.requests,
             failures: c.failures,
             error_rate: ratio(c.failures, c.requests),

@@ -140,7 +140,10 @@ impl Classifier {
         evidence::normalize(&mut evidence, &info, context.headers, context.retry_after);
         evidence::implied_dimension(&mut evidence, &self.taxonomy.cause(cause).id);
         let signature = rule.is_none().then(|| signature::signature(&info.message, info.status));
-        Verdict { cause, info, evidence, signature, rule }
+        for (_, value) in &mut evidence {
+            redact_in_place(value);
+        }
+        Verdict { cause, info: redacted(info), evidence, signature, rule }
     }
 
     /// A message that says "deprecated" names the model: add its shutdown date
@@ -206,5 +209,22 @@ impl Classifier {
 
     fn id(&self, id: &str) -> CauseId {
         self.taxonomy.find(id).unwrap_or(self.unclassified)
+    }
+}
+
+/// The error with secrets redacted in every text it holds: a verdict outlives
+/// its record (cached, aggregated, shown), the raw secret does not.
+fn redacted(mut info: ErrorInfo) -> ErrorInfo {
+    redact_in_place(&mut info.message);
+    redact_in_place(&mut info.context);
+    let fields =
+        [&mut info.etype, &mut info.code, &mut info.inner_code, &mut info.param, &mut info.host];
+    fields.into_iter().flatten().for_each(redact_in_place);
+    info
+}
+
+fn redact_in_place(text: &mut String) {
+    if let Cow::Owned(clean) = crate::redact::redact_text(text) {
+        *text = clean;
     }
 }

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
+use crate::parse::{Raw, timestamp};
 
 /// The canonical fields a mapping may fill.
 pub const FIELDS: [&str; 17] = [
@@ -141,8 +142,14 @@ impl Mapping {
             if self.when.get(field).is_some_and(|c| !c.holds(value)) {
                 continue;
             }
-            let usable = |v: &Value| present(v) && (field != "status" || http_status(v));
-            let found = pointers.iter().filter_map(|p| resolve(value, p)).find(usable);
+            let candidates = || pointers.iter().filter_map(|p| resolve(value, p));
+            // A value the canonical parser would drop gives way to a later
+            // pointer's; when none is usable the first present one still goes
+            // through, so that the record notes what was dropped (or, for
+            // status 0, that no response came).
+            let found = candidates()
+                .find(|v| present(v) && usable(field, v))
+                .or_else(|| candidates().find(present));
             if let Some(v) = found {
                 out.insert(field.clone(), v);
             }
@@ -151,10 +158,22 @@ impl Mapping {
     }
 }
 
-/// A real HTTP status (gateways log `0` when no backend answered).
-fn http_status(v: &Value) -> bool {
-    let n = v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()));
-    n.is_some_and(|n| (100..1000).contains(&n))
+/// Whether a present value is one the canonical parser keeps: a real HTTP
+/// status (gateways log `0` when no backend answered), a valid time.
+fn usable(field: &str, v: &Value) -> bool {
+    match field {
+        "status" => {
+            let n = v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()));
+            n.is_some_and(|n| (100..600).contains(&n))
+        }
+        "ts" => match v {
+            Value::String(s) => timestamp(Raw::Str { bytes: s.as_bytes(), escaped: false }),
+            Value::Number(n) => timestamp(Raw::Other(n.to_string().as_bytes())),
+            _ => None,
+        }
+        .is_some(),
+        _ => true,
+    }
 }
 
 fn present(v: &Value) -> bool {
@@ -249,7 +268,8 @@ fn otlp_span(span: &Value, resource: &Map<String, Value>) -> Map<String, Value> 
         }
     };
     put("ts", start.map(Value::from));
-    put("latency_ms", start.zip(end).map(|(s, e)| Value::from(((e - s) / 1e6).max(0.0))));
+    // An end before the start stays negative: the parser drops it with a reason.
+    put("latency_ms", start.zip(end).map(|(s, e)| Value::from((e - s) / 1e6)));
     put("request_id", get(&["gen_ai.response.id"]).or_else(|| span.get("spanId").cloned()));
     put("model", get(&["gen_ai.request.model", "gen_ai.response.model", "llm.request.model"]));
     put("provider", get(&["gen_ai.provider.name", "gen_ai.system"]));
@@ -329,6 +349,23 @@ mod tests {
     }
 
     #[test]
+    fn invalid_values_give_way_to_later_pointers_else_go_through() {
+        let m = Mapping::from_flags(&[
+            "ts=/start".into(),
+            "ts=/logged".into(),
+            "status=/backend".into(),
+            "status=/front".into(),
+        ])
+        .unwrap();
+        let out = m.translate(&json!({"start": "2026-02-30T00:00:00Z", "logged": 1795255200}));
+        assert_eq!(out["ts"], json!(1795255200));
+        let out = m.translate(&json!({"start": 99999999999u64, "logged": "1999-01-01"}));
+        assert_eq!(out["ts"], json!(99999999999u64), "none valid: the first, to be counted");
+        assert_eq!(m.translate(&json!({"backend": 0, "front": 999}))["status"], json!(0));
+        assert_eq!(m.translate(&json!({"backend": 700, "front": 503}))["status"], json!(503));
+    }
+
+    #[test]
     fn otlp_spans_become_records() {
         let line = json!({"resourceSpans": [{"resource": {"attributes": [{"key": "service.name", "value": {"stringValue": "api"}}]},
         "scopeSpans": [{"scope": {"name": "openai"}, "spans": [
@@ -347,5 +384,9 @@ mod tests {
         assert_eq!(spans[0]["provider"], json!("openai"));
         assert!(spans[0]["error"].as_str().unwrap().contains("insufficient_quota"));
         assert!(!spans[1].contains_key("error"));
+        let backwards = json!({"resourceSpans": [{"scopeSpans": [{"spans": [
+            {"spanId": "c3", "startTimeUnixNano": "1795255202000000000", "endTimeUnixNano": "1795255201000000000"}
+        ]}]}]});
+        assert_eq!(otlp_spans(&backwards)[0]["latency_ms"], json!(-1000.0), "not clamped to 0");
     }
 }

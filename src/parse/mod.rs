@@ -7,11 +7,13 @@
 //! stage unwraps it.
 
 pub mod adapt;
+pub mod check;
 mod skim;
 pub mod time;
 
 use std::borrow::Cow;
 
+pub use check::{Invalid, InvalidSet};
 pub use skim::{MAX_DEPTH, Malformed, Raw};
 use time::Millis;
 
@@ -159,10 +161,16 @@ fn unicode_escape(chars: &mut std::str::Chars<'_>) -> char {
 /// One request attempt, borrowed from its line.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Record<'a> {
-    /// When the request was made, epoch milliseconds UTC.
+    /// When the request was made, epoch milliseconds UTC (2000 to 2100).
     pub ts: Option<Millis>,
     /// HTTP status; `None` when no response was received (or none was logged).
     pub status: Option<u16>,
+    /// The client logged status 0: it got no response. A failure even without
+    /// an error.
+    pub no_response: bool,
+    /// Values the line held but that were dropped as implausible (`ts` above
+    /// is then `None`, and so on): [`check`].
+    pub invalid: InvalidSet,
     /// The error as logged (object or string), still raw.
     pub error: Option<Raw<'a>>,
     /// Provider or gateway request id.
@@ -196,9 +204,9 @@ pub struct Record<'a> {
 }
 
 impl Record<'_> {
-    /// A failure: status >= 400, or an error present.
+    /// A failure: status >= 400, no response (status 0), or an error present.
     pub fn is_failure(&self) -> bool {
-        self.status.is_some_and(|s| s >= 400) || self.error.is_some()
+        self.status.is_some_and(|s| s >= 400) || self.no_response || self.error.is_some()
     }
 }
 
@@ -214,6 +222,40 @@ pub enum Line<'a> {
     Malformed(Malformed),
     /// A record.
     Record(Record<'a>),
+    /// Read, but not a request (see [`Aside`]).
+    Aside(Aside),
+}
+
+/// Input that is read but is not a request record. Never a success: counted
+/// in its own bucket of the accounting, with its first places.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Aside {
+    /// A line of valid JSON that is not a record of any known layout.
+    Unrecognized,
+    /// A record that is valid but not an LLM request: a span that is not a
+    /// GenAI call, a log record of another Azure resource. It counts as an
+    /// item of its line, like a record.
+    NotLlm,
+}
+
+impl Aside {
+    /// The id used in reports.
+    pub fn id(self) -> &'static str {
+        match self {
+            Aside::Unrecognized => "unrecognized",
+            Aside::NotLlm => "not_llm",
+        }
+    }
+
+    /// The bucket in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Aside::Unrecognized => "valid JSON, but not a request record of any known layout",
+            Aside::NotLlm => {
+                "records that are not LLM requests (other spans, other resources' logs)"
+            }
+        }
+    }
 }
 
 /// Parses one line (without its `\n`; a trailing `\r` is ignored). Taking
@@ -243,10 +285,20 @@ pub fn parse_bytes(line: &[u8]) -> Line<'_> {
 
 fn record_from<'a>(line: &'a str, slots: &[Option<Raw<'a>>; N_FIELDS]) -> Record<'a> {
     let text = |f: Field| slots[f as usize].and_then(|raw| Text::from_raw(line, raw));
-    let num = |f: Field| slots[f as usize].and_then(number);
+    let slot = |f: Field| slots[f as usize];
+    let mut invalid = InvalidSet::default();
+    let ts = check::checked(slot(Field::Ts), Invalid::Time, &mut invalid, timestamp);
+    let status = numeric(slot(Field::Status), Invalid::Status, &mut invalid, check::status);
+    let latency_ms =
+        numeric(slot(Field::LatencyMs), Invalid::Latency, &mut invalid, check::latency_ms);
+    let attempt = numeric(slot(Field::Attempt), Invalid::Attempt, &mut invalid, check::attempt);
+    let retry_after =
+        numeric(slot(Field::RetryAfter), Invalid::RetryAfter, &mut invalid, check::retry_after_s);
     Record {
-        ts: slots[Field::Ts as usize].and_then(timestamp),
-        status: slots[Field::Status as usize].and_then(status),
+        ts,
+        status: status.filter(|s| *s != 0),
+        no_response: status == Some(0),
+        invalid,
         error: slots[Field::Error as usize].filter(error_present),
         request_id: text(Field::RequestId),
         key: text(Field::Key),
@@ -256,9 +308,9 @@ fn record_from<'a>(line: &'a str, slots: &[Option<Raw<'a>>; N_FIELDS]) -> Record
         provider: text(Field::Provider),
         endpoint: text(Field::Endpoint),
         model: text(Field::Model),
-        latency_ms: num(Field::LatencyMs),
-        attempt: num(Field::Attempt).filter(|a| *a >= 0.0 && a.fract() == 0.0).map(|a| a as u32),
-        retry_after: num(Field::RetryAfter),
+        latency_ms,
+        attempt,
+        retry_after,
         stream: slots[Field::Stream as usize].and_then(|r| match r.bytes() {
             b"true" => Some(true),
             b"false" => Some(false),
@@ -280,18 +332,23 @@ fn number(raw: Raw<'_>) -> Option<f64> {
     s.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-/// An HTTP status: an integer (or numeric string) from 100 to 999.
-fn status(raw: Raw<'_>) -> Option<u16> {
-    let v = number(raw)?;
-    (v.fract() == 0.0 && (100.0..=999.0).contains(&v)).then_some(v as u16)
+/// A numeric field checked by `ok` ([`check::checked`]).
+fn numeric<T>(
+    raw: Option<Raw<'_>>,
+    reason: Invalid,
+    invalid: &mut InvalidSet,
+    ok: fn(f64) -> Option<T>,
+) -> Option<T> {
+    check::checked(raw, reason, invalid, |r| number(r).and_then(ok))
 }
 
-/// `ts` as an RFC 3339 string, or an epoch number (or numeric string).
-fn timestamp(raw: Raw<'_>) -> Option<Millis> {
+/// `ts` as an RFC 3339 string, or an epoch number (or numeric string), from
+/// 2000 to 2100 ([`time::PLAUSIBLE`]).
+pub fn timestamp(raw: Raw<'_>) -> Option<Millis> {
     match raw {
-        Raw::Str { bytes, .. } => {
-            time::parse_rfc3339(bytes).or_else(|| number(raw).and_then(time::from_epoch))
-        }
+        Raw::Str { bytes, .. } => time::parse_rfc3339(bytes)
+            .and_then(time::plausible)
+            .or_else(|| number(raw).and_then(time::from_epoch)),
         Raw::Other(_) => number(raw).and_then(time::from_epoch),
     }
 }

@@ -7,8 +7,10 @@
 //! loop over the rest; full decoding (serde_json) is kept for failed requests.
 
 /// Nesting deeper than this is reported as malformed rather than walked, so a
-/// line of 100,000 `[` can never exhaust the stack.
-pub const MAX_DEPTH: u32 = 128;
+/// line of 100,000 `[` can never exhaust the stack. It is serde_json's bound,
+/// so that every line the skimmer takes also decodes where serde_json reads it
+/// (failed requests, adapted formats).
+pub const MAX_DEPTH: u32 = 127;
 
 /// Why a non-blank line is not a record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -104,6 +104,20 @@ fn deep_nesting_is_bounded() {
 }
 
 #[test]
+fn depth_bound_is_serde_json_s() {
+    // Found with the parse fuzz harness's oracle: the skimmer took a line nested 128
+    // deep that serde_json (adapted formats, error bodies) then rejected.
+    let nested =
+        |levels: usize| format!("{{\"a\":{}{}}}", "[".repeat(levels - 1), "]".repeat(levels - 1));
+    let deepest = nested(MAX_DEPTH as usize);
+    record(&deepest);
+    assert!(serde_json::from_str::<serde_json::Value>(&deepest).is_ok());
+    let deeper = nested(MAX_DEPTH as usize + 1);
+    assert_eq!(malformed(deeper.as_bytes()), Malformed::NestedTooDeep);
+    assert!(serde_json::from_str::<serde_json::Value>(&deeper).is_err());
+}
+
+#[test]
 fn huge_line_is_a_record() {
     let big = format!(r#"{{"status":500,"error":"{}"}}"#, "x".repeat(30 << 20));
     assert_eq!(record(&big).status, Some(500));
@@ -130,4 +144,83 @@ fn agrees_with_serde_json_on_validity() {
         let serde = serde_json::from_str::<serde_json::Value>(case).is_ok();
         assert_eq!(ours, serde, "{case}");
     }
+}
+
+fn dropped(line: &str) -> Vec<&'static str> {
+    record(line).invalid.iter().map(Invalid::id).collect()
+}
+
+#[test]
+fn implausible_times_are_dropped_with_a_reason() {
+    for ts in [
+        r#""2026-02-30T10:00:00Z""#,
+        r#""2023-02-29""#,
+        r#""2026-11-21T10:00:00+99:99""#,
+        r#""2026-11-21T10:00:00+14:01""#,
+        r#""1999-12-31T23:59:59Z""#,
+        r#""yesterday""#,
+        "99999999999",
+        "253402300799",
+        "1e300",
+        "1e23",
+        "-1795255200",
+        "0",
+        "true",
+        "{}",
+    ] {
+        let line = format!(r#"{{"ts":{ts},"status":500}}"#);
+        let r = record(&line);
+        assert_eq!((r.ts, dropped(&line)), (None, vec!["invalid_time"]), "{ts}");
+        assert!(r.is_failure(), "{ts}: the record stays, without its time");
+    }
+    for ts in [r#""2024-02-29T00:00:00Z""#, r#""2026-11-22T00:00:00+14:00""#, "1795255200"] {
+        let line = format!(r#"{{"ts":{ts}}}"#);
+        assert!(record(&line).ts.is_some(), "{ts}");
+        assert!(dropped(&line).is_empty(), "{ts}");
+    }
+    for absent in [r#"{"ts":null}"#, r#"{"ts":""}"#, r#"{"status":200}"#] {
+        assert!(dropped(absent).is_empty(), "{absent}");
+    }
+}
+
+#[test]
+fn implausible_latencies_retries_and_attempts_are_dropped() {
+    for (line, want) in [
+        (r#"{"latency_ms":-5}"#, "invalid_latency"),
+        (r#"{"duration_ms":"NaN"}"#, "invalid_latency"),
+        (r#"{"latency_ms":1e400}"#, "invalid_latency"),
+        (r#"{"latency_ms":86400001}"#, "invalid_latency"),
+        (r#"{"latency_ms":"fast"}"#, "invalid_latency"),
+        (r#"{"retry_after":-1}"#, "invalid_retry_after"),
+        (r#"{"retry_after":1e9}"#, "invalid_retry_after"),
+        (r#"{"attempt":-1}"#, "invalid_attempt"),
+        (r#"{"retries":2.5}"#, "invalid_attempt"),
+        (r#"{"attempt":4294967296}"#, "invalid_attempt"),
+    ] {
+        let r = record(line);
+        assert_eq!((r.latency_ms, r.retry_after, r.attempt), (None, None, None), "{line}");
+        assert_eq!(dropped(line), [want], "{line}");
+    }
+    let r = record(r#"{"latency_ms":86400000,"retry_after":0.5,"attempt":3}"#);
+    assert_eq!((r.latency_ms, r.retry_after, r.attempt), (Some(86_400_000.0), Some(0.5), Some(3)));
+    assert!(r.invalid.is_empty());
+}
+
+#[test]
+fn implausible_statuses_are_dropped_and_zero_means_no_response() {
+    for status in ["999", "4290", "-1", "99", "600", "429.5", r#""success""#, r#""4xx""#] {
+        let line = format!(r#"{{"status":{status}}}"#);
+        let r = record(&line);
+        assert_eq!((r.status, r.no_response), (None, false), "{status}");
+        assert_eq!(dropped(&line), ["invalid_status"], "{status}");
+        assert!(!r.is_failure(), "{status}: no status and no error");
+    }
+    for zero in [r#"{"status":0}"#, r#"{"status_code":"0"}"#] {
+        let r = record(zero);
+        assert_eq!((r.status, r.no_response), (None, true), "{zero}");
+        assert!(r.invalid.is_empty(), "{zero}: 0 is a convention, not garbage");
+        assert!(r.is_failure(), "{zero}: no response is a failure, error or not");
+    }
+    let r = record(r#"{"status":599,"error":null}"#);
+    assert_eq!((r.status, r.is_failure()), (Some(599), true));
 }

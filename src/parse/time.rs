@@ -2,6 +2,13 @@
 //!
 //! Hand-written rather than a date crate because the parser runs on every line and
 //! only needs UTC civil-date arithmetic (Howard Hinnant's days-from-civil).
+//!
+//! Nothing is rolled over or guessed: a date must exist (day within its month,
+//! leap years included), the clock must read below 24:00 with minutes below 60
+//! (a leap second `:60` is read as `:59.999`, so it stays in its minute), and an
+//! offset must lie within ±14:00 with minutes below 60. A record's time must
+//! also fall in [`PLAUSIBLE`] (2000 to 2100); an epoch number takes the one unit
+//! that puts it there.
 
 /// Milliseconds since the Unix epoch, UTC.
 pub type Millis = i64;
@@ -9,34 +16,42 @@ pub type Millis = i64;
 /// .NET ticks (100 ns since 0001-01-01) at the Unix epoch.
 const TICKS_AT_EPOCH: f64 = 621_355_968_000_000_000.0;
 
-/// Interprets an epoch number by magnitude: seconds, milliseconds, microseconds or
-/// nanoseconds (a log of today in seconds is ~1.7e9, in ms ~1.7e12, ...), and
-/// .NET ticks (Azure exports; ~6.4e17 today, where nanoseconds would mean the 1990s).
+/// The times a record may carry: 2000-01-01T00:00:00Z (inclusive) to
+/// 2100-01-01T00:00:00Z (exclusive). A time outside was mis-read or mis-logged
+/// (an epoch in the wrong unit, a zeroed clock), and would stretch time ranges
+/// and timelines over centuries.
+pub const PLAUSIBLE: std::ops::Range<Millis> = 946_684_800_000..4_102_444_800_000;
+
+/// Interprets an epoch number in the one unit that puts it in [`PLAUSIBLE`]:
+/// seconds, milliseconds, microseconds, nanoseconds or .NET ticks (Azure
+/// exports). The five ranges do not overlap (the range spans a factor of 4.3,
+/// the units a factor of 1,000, and ticks of 2000-2100 lie between 6.3e17 and
+/// 6.7e17, below nanoseconds of 2000 at 9.5e17), so at most one unit fits;
+/// none fitting, or a non-finite number, gives `None`.
 pub fn from_epoch(value: f64) -> Option<Millis> {
-    if !value.is_finite() || value < 0.0 {
-        return None;
-    }
-    if (5e17..1e18).contains(&value) {
-        return Some(((value - TICKS_AT_EPOCH) / 10_000.0) as Millis);
-    }
-    let ms = match value {
-        v if v < 1e11 => v * 1e3,
-        v if v < 1e14 => v,
-        v if v < 1e17 => v / 1e3,
-        v => v / 1e6,
-    };
-    Some(ms as Millis)
+    let (start, end) = (PLAUSIBLE.start as f64, PLAUSIBLE.end as f64);
+    [value * 1e3, value, value / 1e3, value / 1e6, (value - TICKS_AT_EPOCH) / 10_000.0]
+        .into_iter()
+        .find(|ms| (start..end).contains(ms))
+        .map(|ms| ms as Millis)
 }
 
-/// Parses `YYYY-MM-DD[T ]HH:MM[:SS[.frac]][Z|±HH:MM|±HHMM]`; no zone means UTC.
-/// A bare date `YYYY-MM-DD` is midnight UTC. Runs on every line: fixed
-/// positions, no loops but the fraction's.
+/// A record's time, if it is [`PLAUSIBLE`].
+pub fn plausible(ms: Millis) -> Option<Millis> {
+    PLAUSIBLE.contains(&ms).then_some(ms)
+}
+
+/// Parses `YYYY-MM-DD[Tt ]HH:MM[:SS[.frac]][Zz|±HH:MM|±HHMM]`; no zone means
+/// UTC, and a fraction of any length is read to the millisecond. A bare date
+/// `YYYY-MM-DD` is midnight UTC. Dates, clocks and offsets are checked as the
+/// module says (any year: `--since` and catalog dates come here too). Runs on
+/// every line: fixed positions, no loops but the fraction's.
 pub fn parse_rfc3339(s: &[u8]) -> Option<Millis> {
     if s.get(4) != Some(&b'-') || s.get(7) != Some(&b'-') {
         return None;
     }
     let (year, month, day) = (digits(s, 0, 4)?, digits(s, 5, 2)?, digits(s, 8, 2)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+    if !(1..=12).contains(&month) || !(1..=days_in_month(year, month)).contains(&day) {
         return None;
     }
     let days = days_from_civil(year, month, day);
@@ -47,7 +62,7 @@ pub fn parse_rfc3339(s: &[u8]) -> Option<Millis> {
         return None;
     }
     let (hour, minute) = (digits(s, 11, 2)?, digits(s, 14, 2)?);
-    let (second, mut i) = match s.get(16) {
+    let (mut second, mut i) = match s.get(16) {
         Some(b':') => (digits(s, 17, 2)?, 19),
         _ => (0, 16),
     };
@@ -68,6 +83,9 @@ pub fn parse_rfc3339(s: &[u8]) -> Option<Millis> {
     }
     if hour > 23 || minute > 59 || second > 60 {
         return None;
+    }
+    if second == 60 {
+        (second, millis) = (59, 999);
     }
     let offset = zone_offset_minutes(&s[i..])?;
     Some(((days * 24 + hour) * 60 + minute - offset) * 60_000 + second * 1000 + millis)
@@ -96,8 +114,25 @@ fn zone_offset_minutes(z: &[u8]) -> Option<i64> {
         }
         _ => return None,
     };
-    let minutes = digits(&hh, 0, 2)? * 60 + digits(&mm, 0, 2)?;
+    let (hours, mins) = (digits(&hh, 0, 2)?, digits(&mm, 0, 2)?);
+    if mins > 59 || hours * 60 + mins > MAX_OFFSET_MINUTES {
+        return None;
+    }
+    let minutes = hours * 60 + mins;
     Some(if *sign == b'-' { -minutes } else { minutes })
+}
+
+/// The largest UTC offset in use (Line Islands, +14:00; the most negative is -12:00).
+const MAX_OFFSET_MINUTES: i64 = 14 * 60;
+
+/// Days in `month` (1-12) of proleptic Gregorian `year`.
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 /// Days since 1970-01-01 for a proleptic Gregorian date.
@@ -186,6 +221,85 @@ mod tests {
         );
         assert_eq!(from_epoch(TICKS_AT_EPOCH + ms as f64 * 10_000.0), Some(ms));
         assert_eq!(from_epoch(-1.0), None);
+    }
+
+    #[test]
+    fn calendar_dates_must_exist() {
+        let day = |s: &str| parse_rfc3339(s.as_bytes()).map(|ms| ms / 86_400_000);
+        assert_eq!(day("2026-02-30T00:00:00Z"), None, "no rolling over into March");
+        assert_eq!(day("2026-04-31"), None);
+        assert_eq!(day("2023-02-29"), None);
+        assert_eq!(day("1900-02-29"), None, "a century is not leap");
+        assert_eq!(day("2024-02-29"), Some(days_from_civil(2024, 2, 29)));
+        assert_eq!(day("2000-02-29"), Some(days_from_civil(2000, 2, 29)), "400 years are");
+        assert_eq!(day("2026-12-31T23:59:59Z"), Some(days_from_civil(2026, 12, 31)));
+        assert_eq!(day("2026-00-10"), None);
+        assert_eq!(day("2026-01-00"), None);
+    }
+
+    #[test]
+    fn clocks_and_offsets_must_be_real() {
+        let base = parse_rfc3339(b"2026-11-21T10:00:00Z").unwrap();
+        let t = |s: &str| parse_rfc3339(s.as_bytes());
+        assert_eq!(t("2026-11-21T24:00:00Z"), None, "24:00 is written as 00:00 the next day");
+        assert_eq!(t("2026-11-21T10:60:00Z"), None);
+        assert_eq!(t("2026-11-21T10:00:61Z"), None);
+        assert_eq!(t("2026-11-21T09:59:60Z"), Some(base - 1), "a leap second stays in its minute");
+        assert_eq!(t("2026-11-21T10:00:00+99:99"), None);
+        assert_eq!(t("2026-11-21T10:00:00+09:60"), None);
+        assert_eq!(t("2026-11-21T10:00:00+14:01"), None);
+        assert_eq!(t("2026-11-21T10:00:00-1401"), None);
+        assert_eq!(t("2026-11-22T00:00:00+14:00"), Some(base));
+        assert_eq!(t("2026-11-20T20:00:00-14:00"), Some(base));
+        assert_eq!(t("2026-11-21T15:30:00+0530"), Some(base));
+        assert_eq!(t("2026-11-21t10:00:00z"), Some(base), "lowercase t and z");
+        assert_eq!(t("2026-11-21 10:00:00.123456789012Z"), Some(base + 123));
+        assert_eq!(t("2026-11-21T10:00:00,5"), Some(base + 500), "comma, no zone: UTC");
+    }
+
+    #[test]
+    fn record_times_lie_between_2000_and_2100() {
+        let at = |s: &str| parse_rfc3339(s.as_bytes()).and_then(plausible);
+        assert_eq!(at("1999-12-31T23:59:59.999Z"), None);
+        assert_eq!(at("2000-01-01T00:00:00Z"), Some(PLAUSIBLE.start));
+        assert_eq!(at("2000-01-01T00:30:00+01:00"), None, "1999 in UTC");
+        assert_eq!(at("2099-12-31T23:59:59.999Z"), Some(PLAUSIBLE.end - 1));
+        assert_eq!(at("2100-01-01T00:00:00Z"), None);
+        assert_eq!(at("9999-12-31T23:59:59Z"), None);
+        assert_eq!(at("0000-01-01"), None);
+        assert!(parse_rfc3339(b"1999-12-31").is_some(), "any year parses (for --since)");
+    }
+
+    #[test]
+    fn epochs_take_the_unit_that_lands_in_range() {
+        // 99999999999 is year 5138 in seconds, 1973 in ms, 1970 in µs and ns.
+        assert_eq!(from_epoch(99_999_999_999.0), None);
+        // The last second of year 9999 once came out as 1978 (read as ms).
+        assert_eq!(from_epoch(253_402_300_799.0), None);
+        assert_eq!(from_epoch(1e300), None);
+        assert_eq!(from_epoch(1e23), None);
+        assert_eq!(from_epoch(f64::INFINITY), None);
+        assert_eq!(from_epoch(f64::NEG_INFINITY), None);
+        assert_eq!(from_epoch(0.0), None);
+        assert_eq!(from_epoch(-1_795_255_200.0), None);
+        assert_eq!(from_epoch(-1_795_255_200_000.0), None);
+        assert_eq!(from_epoch(946_684_800.0), Some(PLAUSIBLE.start));
+        assert_eq!(from_epoch(4_102_444_800.0), None);
+        assert_eq!(from_epoch(4_102_444_799.5), Some(PLAUSIBLE.end - 500));
+        assert_eq!(from_epoch(1_795_255_200.25), Some(1_795_255_200_250));
+        // 1e12 is 2001 in ms; 1e15 is 2001 in µs; 1e18 is 2001 in ns.
+        assert_eq!(from_epoch(1e12), Some(1_000_000_000_000));
+        assert_eq!(from_epoch(1e15), Some(1_000_000_000_000));
+        assert_eq!(from_epoch(1e18), Some(1_000_000_000_000));
+    }
+
+    #[test]
+    fn epoch_unit_ranges_do_not_overlap() {
+        let (start, end) = (PLAUSIBLE.start as f64, PLAUSIBLE.end as f64);
+        assert!(end / start < 1000.0, "each unit's range ends before the next begins");
+        let ticks_end = TICKS_AT_EPOCH + end * 10_000.0;
+        assert!(ticks_end < start * 1e6, "ticks of 2099 lie below nanoseconds of 2000");
+        assert!(TICKS_AT_EPOCH + start * 10_000.0 > end * 1e3, "and above microseconds of 2099");
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The CSV renderer: one tidy table per run (`--table`), one row per group, a
 //! stable documented column order, raw numbers. Cells a spreadsheet would run
-//! as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) are neutralised
-//! with a leading `'`. Tables are complete: values past `--max-distinct`
-//! add up in a last `(other)` row.
+//! as a formula (starting with `=`, `+`, `-`, `@` or their full-width forms,
+//! after any white space, or with a tab or CR) are neutralised with a leading
+//! `'`. Tables are complete: values past `--max-distinct` add up in a last
+//! `(other)` row.
 
 use std::io::{self, Write};
 
@@ -261,16 +262,22 @@ fn row(cells: &[String], out: &mut dyn Write) -> io::Result<()> {
 
 /// RFC 4180 quoting, after neutralising formula starts.
 pub fn escape(cell: &str) -> String {
-    let safe = if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{cell}")
-    } else {
-        cell.to_string()
-    };
+    let safe = if is_formula(cell) { format!("'{cell}") } else { cell.to_string() };
     if safe.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", safe.replace('"', "\"\""))
     } else {
         safe
     }
+}
+
+/// Whether a spreadsheet could read `cell` as a formula: it starts with a
+/// tab or CR, or its first character after any white space (line breaks
+/// included) or zero-width character is `=`, `+`, `-`, `@` or their full-width forms.
+fn is_formula(cell: &str) -> bool {
+    const SIGNS: [char; 8] = ['=', '+', '-', '@', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}'];
+    let invisible =
+        |c: char| c.is_whitespace() || matches!(c, '\u{feff}' | '\u{200b}'..='\u{200d}');
+    cell.starts_with(['\t', '\r']) || cell.trim_start_matches(invisible).starts_with(SIGNS)
 }
 
 #[cfg(test)]
@@ -283,7 +290,20 @@ mod tests {
         assert_eq!(escape("a,b"), "\"a,b\"");
         assert_eq!(escape("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(escape("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-        for bad in ["+1", "-1+2", "@SUM(A1)", "\tx", "\rx"] {
+        for bad in [
+            "+1",
+            "-1+2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            " =1+1",
+            "\u{200b}=1+1",
+            "\n=cmd|' /C calc'!A0",
+            "  \t@SUM(A1)",
+            "\u{ff1d}1+1",
+            "\u{ff0b}1",
+            "\u{3000}\u{ff1d}HYPERLINK(\"x\")",
+        ] {
             assert!(escape(bad).trim_start_matches('"').starts_with('\''), "{bad}");
         }
     }

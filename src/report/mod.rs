@@ -3,6 +3,7 @@
 //! JSON. The per-record `classify` output lives in [`records`], `explain` in
 //! [`playbook`] and `taxonomy` in [`taxonomy`].
 
+pub mod boundary;
 mod csv;
 mod html;
 mod json;

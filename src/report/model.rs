@@ -222,11 +222,27 @@ pub struct Summary {
     /// Records left out by `--since` / `--until` (records without a time
     /// included).
     pub out_of_range: u64,
-    /// Records beyond the first on lines that held several (OTLP spans):
-    /// `lines = records + out_of_range - extra_records + blank + malformed`.
+    /// Records whose time was dropped as invalid (not a real date and time
+    /// from 2000 to 2100): a note, not a bucket. They are still counted as
+    /// successes, failures or out of range, without a time.
+    pub invalid_time: u64,
+    /// Lines of valid JSON that are not a request record of any known layout.
+    pub unrecognized: u64,
+    /// Records that are not LLM requests (spans of other work, other Azure
+    /// resources' logs): counted as items of their lines, never as successes.
+    pub not_llm: u64,
+    /// Items beyond the first on lines that held several (OTLP spans, Azure
+    /// `records` envelopes): `lines = records + out_of_range + not_llm -
+    /// extra_records + blank + malformed + unrecognized`.
     pub extra_records: u64,
     /// Malformed lines by reason id.
     pub malformed_by_reason: BTreeMap<String, MalformedRow>,
+    /// `unrecognized` lines and `not_llm` records with their first places.
+    pub set_aside: BTreeMap<String, MalformedRow>,
+    /// Values dropped from records as implausible, by reason id
+    /// (`invalid_time`, `invalid_latency`, `invalid_status`,
+    /// `invalid_retry_after`, `invalid_attempt`); the places are the records'.
+    pub dropped_values: BTreeMap<String, MalformedRow>,
     /// The files read, in order.
     pub files: Vec<FileRow>,
     /// Files read but not listed in `files` (past the row limit; files with
@@ -249,7 +265,7 @@ fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
-/// Malformed lines of one reason.
+/// Malformed lines (or dropped values) of one reason.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct MalformedRow {
     /// How many.

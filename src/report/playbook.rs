@@ -9,7 +9,6 @@ use serde::Serialize;
 
 use crate::classify::Verdict;
 use crate::cli::DocFormat;
-use crate::redact;
 use crate::taxonomy::Cause;
 
 /// One error, explained.
@@ -59,12 +58,8 @@ impl<'a> Explanation<'a> {
             retry: cause.retry.as_str(),
             status: verdict.info.status,
             status_inferred: verdict.info.status_inferred,
-            message: redact::redact_text(&verdict.info.message).into_owned(),
-            evidence: verdict
-                .evidence
-                .iter()
-                .map(|(k, v)| (k.clone(), redact::redact_text(v).into_owned()))
-                .collect(),
+            message: verdict.info.message.clone(),
+            evidence: verdict.evidence.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
             signature: verdict.signature.clone(),
             rule: verdict.rule.clone(),
             explanation: &cause.explanation,

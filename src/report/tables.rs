@@ -1,7 +1,7 @@
 //! Tables shared by the Markdown and HTML renderers: the same rows, with
 //! human-friendly values; each renderer only escapes cells and draws the grid.
 
-use super::model::{CauseRow, Omitted, Report};
+use super::model::{CauseRow, Omitted, Report, Summary};
 use crate::aggregate::OTHER;
 
 /// A table: a header row and data rows of display text.
@@ -63,7 +63,7 @@ pub fn summary(r: &Report) -> Table {
     let s = &r.summary;
     let range =
         s.time_range.as_ref().map_or("—".to_string(), |t| format!("{} → {}", t.start, t.end));
-    let rows = vec![
+    let mut rows = vec![
         vec!["requests".to_string(), thousands(s.records)],
         vec![
             "failures".to_string(),
@@ -76,7 +76,40 @@ pub fn summary(r: &Report) -> Table {
         ],
         vec!["generated at".to_string(), r.generated_at.clone()],
     ];
+    if let Some(dropped) = dropped_values(s) {
+        rows.insert(4, vec!["dropped values".to_string(), dropped]);
+    }
+    if let Some(aside) = set_aside(s) {
+        rows.insert(4, vec!["not requests".to_string(), aside]);
+    }
     Table { header: vec!["", ""], rows }
+}
+
+/// `1,024 unrecognized lines, 3 non-LLM records`: input set aside, if any.
+pub fn set_aside(s: &Summary) -> Option<String> {
+    let parts: Vec<String> =
+        [("unrecognized lines", s.unrecognized), ("non-LLM records", s.not_llm)]
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(what, n)| format!("{} {what}", thousands(*n)))
+            .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+/// The values dropped from records, on one line, with the first places of each
+/// (`...` when there are more): `invalid_status 1 (app.jsonl:7), invalid_time 9
+/// (app.jsonl:5, app.jsonl:8, app.jsonl:9, app.jsonl:12, app.jsonl:20, ...)`;
+/// `None` when none were.
+pub fn dropped_values(s: &Summary) -> Option<String> {
+    let parts: Vec<String> = s
+        .dropped_values
+        .iter()
+        .map(|(id, row)| {
+            let more = if row.count > row.first.len() as u64 { ", ..." } else { "" };
+            format!("{id} {} ({}{more})", thousands(row.count), row.first.join(", "))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// Causes ranked.
@@ -184,6 +217,7 @@ pub fn malformed(r: &Report) -> Table {
         .summary
         .malformed_by_reason
         .values()
+        .chain(r.summary.set_aside.values())
         .map(|m| vec![m.description.clone(), thousands(m.count), m.first.join(", ")])
         .collect();
     Table { header: vec!["reason", "lines", "first places"], rows }

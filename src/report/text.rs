@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::Style;
 use super::model::{CauseRow, Report, Summary, Top};
-use super::tables::{clip, percent, thousands};
+use super::tables::{self, clip, dropped_values, percent, thousands};
 
 /// ANSI styling that can be switched off.
 struct Paint(bool);
@@ -66,6 +66,12 @@ fn summary(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
         thousands(s.malformed),
         thousands(s.lines),
     )?;
+    if let Some(aside) = tables::set_aside(s) {
+        writeln!(out, "{} {aside}", p.dim("not requests:"))?;
+    }
+    if let Some(dropped) = dropped_values(s) {
+        writeln!(out, "{} {dropped}", p.dim("dropped values:"))?;
+    }
     for f in s.files.iter().filter(|f| f.error.is_some()) {
         writeln!(
             out,
@@ -265,11 +271,25 @@ fn unclassified(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<(
 }
 
 fn malformed(s: &Summary, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
-    if s.malformed_by_reason.is_empty() {
+    for (title, rows) in
+        [("MALFORMED LINES", &s.malformed_by_reason), ("NOT REQUESTS", &s.set_aside)]
+    {
+        reason_lines(title, rows, p, out)?;
+    }
+    Ok(())
+}
+
+fn reason_lines(
+    title: &str,
+    rows: &std::collections::BTreeMap<String, super::model::MalformedRow>,
+    p: &Paint,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if rows.is_empty() {
         return Ok(());
     }
-    writeln!(out, "\n{}", p.bold("MALFORMED LINES"))?;
-    for row in s.malformed_by_reason.values() {
+    writeln!(out, "\n{}", p.bold(title))?;
+    for row in rows.values() {
         writeln!(
             out,
             "{:>8}  {}: {}",

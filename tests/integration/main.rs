@@ -8,5 +8,8 @@ mod cli;
 mod corpus;
 mod explain;
 mod formats;
+mod injection;
 mod memory;
+mod secrets;
 mod util;
+mod values;

@@ -1,0 +1,162 @@
+//! The output boundary: every byte errlens writes, whatever the command and
+//! format, passes through [`Boundary`] on its way out. It redacts secrets
+//! ([`crate::redact`]) and escapes control characters that could act on a
+//! terminal (`ESC [2J`, carriage returns that overwrite a line, C1 controls,
+//! bidirectional overrides), so no renderer can forget either.
+//!
+//! It works a line at a time (secrets never span a line break); a line longer
+//! than [`MAX_PENDING`] is cut where no token can be split. The one escape kept
+//! is errlens' own colour (`ESC [ ... m`), and only when colour was asked for.
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+
+use crate::redact;
+
+/// Bytes held back waiting for a line end before they are let out anyway.
+pub const MAX_PENDING: usize = 1 << 20;
+
+/// A writer that redacts and escapes what it passes on to `inner`.
+pub struct Boundary<'a> {
+    inner: &'a mut dyn Write,
+    pending: Vec<u8>,
+    colour: bool,
+}
+
+impl<'a> Boundary<'a> {
+    /// Wraps `inner`; `colour` keeps SGR colour sequences (errlens' own).
+    pub fn new(inner: &'a mut dyn Write, colour: bool) -> Self {
+        Boundary { inner, pending: Vec::new(), colour }
+    }
+
+    /// Lets out the first `upto` pending bytes.
+    fn emit(&mut self, upto: usize) -> io::Result<()> {
+        let text = String::from_utf8_lossy(&self.pending[..upto]);
+        let clean = clean(&text, self.colour);
+        self.inner.write_all(clean.as_bytes())?;
+        self.pending.drain(..upto);
+        Ok(())
+    }
+}
+
+impl Write for Boundary<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(buf);
+        if let Some(end) = memchr::memrchr(b'\n', &self.pending) {
+            self.emit(end + 1)?;
+        } else if self.pending.len() > MAX_PENDING {
+            let cut = self.pending.iter().rposition(|&b| !is_token_byte(b)).map_or(0, |i| i + 1);
+            if cut > 0 {
+                self.emit(cut)?;
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.emit(self.pending.len())?;
+        self.inner.flush()
+    }
+}
+
+impl Drop for Boundary<'_> {
+    fn drop(&mut self) {
+        // Output not flushed by its writer is still let out, still redacted.
+        if !self.pending.is_empty() {
+            let _ = self.flush();
+        }
+    }
+}
+
+/// Bytes a secret may be made of (and the escapes inside one): never cut there.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80 || b"-_.~+/=%\\".contains(&b)
+}
+
+/// One piece of output, redacted and with control characters escaped.
+pub fn clean(text: &str, colour: bool) -> Cow<'_, str> {
+    match redact::redact_text(text) {
+        Cow::Borrowed(t) => escape_controls(t, colour),
+        Cow::Owned(t) => Cow::Owned(escape_controls(&t, colour).into_owned()),
+    }
+}
+
+/// Escapes control characters as visible `\xNN` / `\u{NNNN}` text, keeping
+/// line breaks, tabs, CR LF and (with `colour`) SGR colour sequences.
+pub fn escape_controls(text: &str, colour: bool) -> Cow<'_, str> {
+    if !text.chars().any(is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let kept = match c {
+            '\r' if rest.starts_with("\r\n") => Some(2),
+            '\u{1b}' if colour => sgr_len(rest),
+            c if !is_control(c) => Some(c.len_utf8()),
+            _ => None,
+        };
+        match kept {
+            Some(n) => out.push_str(&rest[..n]),
+            None if (c as u32) < 0x100 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            None => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
+        }
+        rest = &rest[kept.unwrap_or(c.len_utf8())..];
+    }
+    Cow::Owned(out)
+}
+
+/// Characters that act on a terminal or reorder text: C0 (but line feed and
+/// tab), DEL, C1, and the bidirectional embeddings, overrides and isolates.
+fn is_control(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The length of an SGR sequence (`ESC [ digits ; ... m`) at the start of `s`.
+fn sgr_len(s: &str) -> Option<usize> {
+    let body = s.strip_prefix("\u{1b}[")?;
+    let digits = body.bytes().take_while(|b| b.is_ascii_digit() || *b == b';').count();
+    (body.as_bytes().get(digits) == Some(&b'm')).then_some(digits + 3)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn through(colour: bool, pieces: &[&str]) -> String {
+        let mut out = Vec::new();
+        {
+            let mut b = Boundary::new(&mut out, colour);
+            for p in pieces {
+                b.write_all(p.as_bytes()).unwrap();
+            }
+            b.flush().unwrap();
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn secrets_split_across_writes_are_still_redacted() {
+        let key = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcd";
+        let out = through(false, &["key ", &key[..10], &key[10..], " end\nnext"]);
+        assert!(!out.contains("AbCdEfGhIjKl"), "{out}");
+        assert!(out.ends_with(" end\nnext"), "{out}");
+    }
+
+    #[test]
+    fn terminal_controls_are_escaped_but_own_colour_kept() {
+        let out = through(true, &["\u{1b}[1mtitle\u{1b}[0m \u{1b}[2J\r\u{9b}x\u{202e}y\r\n"]);
+        assert_eq!(out, "\u{1b}[1mtitle\u{1b}[0m \\x1b[2J\\x0d\\x9bx\\u{202e}y\r\n");
+        let plain = through(false, &["\u{1b}[31mred\u{1b}[0m\n"]);
+        assert_eq!(plain, "\\x1b[31mred\\x1b[0m\n");
+        assert_eq!(through(false, &["a\tb\nc"]), "a\tb\nc");
+    }
+
+    #[test]
+    fn a_long_line_is_let_out_at_a_safe_cut() {
+        let long = "word ".repeat(MAX_PENDING / 4);
+        let out = through(false, &[&long]);
+        assert_eq!(out, long);
+    }
+}
