@@ -39,6 +39,8 @@ fn config(path: PathBuf, threads: usize) -> Config {
             fail_on_new: false,
             fail_on: Vec::new(),
             max_error_rate: None,
+            full: false,
+            max_distinct: errlens::aggregate::DEFAULT_MAX_DISTINCT,
         },
         sources: vec![Source::File(path)],
         plan: Plan { threads, chunk_size: DEFAULT_CHUNK_SIZE },

@@ -152,6 +152,15 @@ pub struct AnalyzeArgs {
     /// Exit 1 when failures / records exceeds R (0 to 1).
     #[arg(long, value_name = "R")]
     pub max_error_rate: Option<f64>,
+    /// List every row of every table (default: the top 20 in text, Markdown
+    /// and HTML, the top 1,000 in JSON; CSV tables are always complete).
+    #[arg(long)]
+    pub full: bool,
+    /// Distinct values kept exactly per dimension (keys, projects, models,
+    /// signatures, evidence values, breakdown groups, minutes); records of
+    /// values past it are counted as "(other)" and the report says so.
+    #[arg(long, value_name = "N", default_value_t = crate::aggregate::DEFAULT_MAX_DISTINCT)]
+    pub max_distinct: usize,
 }
 
 /// The tables `--format csv` can write.

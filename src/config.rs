@@ -101,6 +101,10 @@ pub enum Task {
         fail_on: Vec<String>,
         /// Exit 1 when the error rate exceeds this.
         max_error_rate: Option<f64>,
+        /// List every row (`--full`).
+        full: bool,
+        /// Distinct values kept exactly per dimension (`--max-distinct`).
+        max_distinct: usize,
     },
     /// `classify`: one record per failure.
     Classify {
@@ -240,6 +244,9 @@ impl Config {
                 "--max-error-rate takes a fraction from 0 to 1, not {r}"
             )));
         }
+        if args.max_distinct == 0 {
+            return Err(Error::Usage("--max-distinct must be at least 1".to_string()));
+        }
         let task = Task::Analyze {
             format,
             style: Style { color, table: args.table },
@@ -255,6 +262,8 @@ impl Config {
             fail_on_new: args.fail_on_new,
             fail_on,
             max_error_rate: args.max_error_rate,
+            full: args.full,
+            max_distinct: args.max_distinct,
         };
         Self::build(task, args.input, args.output)
     }

@@ -65,16 +65,20 @@ fn run_command(config: &Config, out: &mut dyn Write) -> Result<Outcome> {
 #[doc(hidden)]
 pub fn run_with(config: &Config, classifier: &Classifier, out: &mut dyn Write) -> Result<Outcome> {
     match &config.task {
-        Task::Analyze { format, style, every_minutes, breakdown, .. } => {
+        Task::Analyze { format, style, every_minutes, breakdown, full, .. } => {
             let options = analyze::Options {
                 every_minutes: *every_minutes,
                 generated_at: config.now,
                 breakdown: breakdown.clone(),
             };
-            let report = analyze_report(config, classifier, options)?;
+            let mut report = analyze_report(config, classifier, options)?;
+            let outcome = outcome(&report, &config.task);
+            if let Some(limits) = row_limits(*format, *full) {
+                analyze::limit::limit(&mut report, limits);
+            }
             report::render(&report, *format, *style, out)?;
             out.flush()?;
-            Ok(outcome(&report, &config.task))
+            Ok(outcome)
         }
         Task::Classify { all, .. } => classify_records(config, classifier, *all, out),
         Task::Explain { text, model, provider, status, format } => {
@@ -93,6 +97,19 @@ pub fn run_with(config: &Config, classifier: &Classifier, out: &mut dyn Write) -
             report::taxonomy::render(classifier.taxonomy(), *format, out)?;
             out.flush()?;
             Ok(Outcome::Ok)
+        }
+    }
+}
+
+/// The rows a report lists: every row with `--full` and in CSV tables.
+fn row_limits(format: report::Format, full: bool) -> Option<analyze::limit::Limits> {
+    use analyze::limit::Limits;
+    match format {
+        _ if full => None,
+        report::Format::Csv => None,
+        report::Format::Json => Some(Limits::JSON),
+        report::Format::Text | report::Format::Markdown | report::Format::Html => {
+            Some(Limits::HUMAN)
         }
     }
 }
@@ -121,16 +138,26 @@ pub fn analyze_report(
     classifier: &Classifier,
     options: analyze::Options,
 ) -> Result<Report> {
-    let (window, compare) = match &config.task {
-        Task::Analyze { window, compare, .. } => (*window, compare.as_slice()),
-        _ => (crate::config::Window::default(), &[][..]),
+    let (window, compare, cap) = match &config.task {
+        Task::Analyze { window, compare, max_distinct, .. } => {
+            (*window, compare.as_slice(), *max_distinct)
+        }
+        _ => (crate::config::Window::default(), &[][..], crate::aggregate::DEFAULT_MAX_DISTINCT),
     };
-    let mut report = analyze_sources(&config.sources, config, classifier, &options, window)?;
+    let scope = Scope { window, cap };
+    let mut report = analyze_sources(&config.sources, config, classifier, &options, scope)?;
     if !compare.is_empty() {
-        let before = analyze_sources(compare, config, classifier, &options, window)?;
+        let before = analyze_sources(compare, config, classifier, &options, scope)?;
         report.comparison = Some(analyze::compare::compare(&report, &before));
     }
     Ok(report)
+}
+
+/// Which records count, and how many distinct values each dimension keeps.
+#[derive(Clone, Copy)]
+struct Scope {
+    window: crate::config::Window,
+    cap: usize,
 }
 
 fn analyze_sources(
@@ -138,10 +165,13 @@ fn analyze_sources(
     config: &Config,
     classifier: &Classifier,
     options: &analyze::Options,
-    window: crate::config::Window,
+    scope: Scope,
 ) -> Result<Report> {
-    let mut total = Stats::default();
-    let job = AnalyzeJob { classifier, breakdown: options.breakdown.as_ref(), window };
+    // Chunks are folded uncapped (a chunk is bounded by its size) and merged
+    // in input order into the capped total.
+    let mut total = Stats::capped(scope.cap);
+    let job =
+        AnalyzeJob { classifier, breakdown: options.breakdown.as_ref(), window: scope.window };
     let progress = Progress::new(config.progress, total_size(sources));
     let files = pipeline::drive(
         sources,

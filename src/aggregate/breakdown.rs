@@ -1,9 +1,11 @@
 //! Breakdowns (`--by DIM,...` and `--every WIDTH`): requests, failures, error
 //! rate and latency percentiles per group. The fold keeps one small row per
 //! record (group id, failed, latency) and interns the group keys, allocating
-//! only for a new group; merging remaps ids. The table is then computed with
-//! polars' eager API: grouped counts and latency quantiles over those rows.
-//! Builds without the `breakdown` feature have no polars, and no table.
+//! only for a new group; merging remaps ids. Past the cap on distinct groups
+//! (`--max-distinct`), records of new groups are counted in one "other" group.
+//! The table is then computed with polars' eager API: grouped counts and
+//! latency quantiles over those rows. Builds without the `breakdown` feature
+//! have no polars, and no table.
 
 use std::hash::{Hash, Hasher};
 
@@ -11,6 +13,7 @@ use std::hash::{Hash, Hasher};
 use polars::prelude::*;
 use rustc_hash::{FxHashMap, FxHasher};
 
+use super::Cap;
 use crate::parse::time::Millis;
 
 /// A dimension to break down by.
@@ -131,6 +134,8 @@ pub struct Breakdown {
     index: FxHashMap<u64, Vec<u32>>,
     /// One row per record: (group id, failed, latency ms or NaN).
     rows: Vec<(u32, bool, f32)>,
+    /// The id of the group records of groups past the cap are counted in.
+    other: Option<u32>,
 }
 
 fn hash_key(bucket: Option<i64>, values: &[Value<'_>]) -> u64 {
@@ -141,34 +146,53 @@ fn hash_key(bucket: Option<i64>, values: &[Value<'_>]) -> u64 {
 }
 
 impl Breakdown {
-    /// Counts one record.
+    /// Counts one record (in the "other" group if it is of a new group and
+    /// `cap` groups are kept already).
     pub fn add(
         &mut self,
         bucket: Option<i64>,
         values: &[Value<'_>],
         failed: bool,
         latency_ms: Option<f64>,
+        cap: Cap,
     ) {
-        let id = self.intern(bucket, values);
+        let id = self.intern(bucket, values, cap);
         self.rows.push((id, failed, latency_ms.map_or(f32::NAN, |l| l as f32)));
     }
 
-    fn intern(&mut self, bucket: Option<i64>, values: &[Value<'_>]) -> u32 {
+    fn intern(&mut self, bucket: Option<i64>, values: &[Value<'_>], cap: Cap) -> u32 {
         let hash = hash_key(bucket, values);
-        let ids = self.index.entry(hash).or_default();
-        let found = ids.iter().copied().find(|&id| {
-            let g = &self.groups[id as usize];
-            g.bucket == bucket && g.values.iter().zip(values).all(|(o, v)| o.matches(v))
+        let found = self.index.get(&hash).and_then(|ids| {
+            ids.iter().copied().find(|&id| {
+                let g = &self.groups[id as usize];
+                g.bucket == bucket && g.values.iter().zip(values).all(|(o, v)| o.matches(v))
+            })
         });
-        found.unwrap_or_else(|| {
-            let id = self.groups.len() as u32;
-            self.groups.push(GroupKey { bucket, values: values.iter().map(Owned::from).collect() });
-            ids.push(id);
-            id
+        if let Some(id) = found {
+            return id;
+        }
+        if self.kept() >= cap.0 {
+            return self.other_id();
+        }
+        let id = self.groups.len() as u32;
+        self.groups.push(GroupKey { bucket, values: values.iter().map(Owned::from).collect() });
+        self.index.entry(hash).or_default().push(id);
+        id
+    }
+
+    /// Groups kept (the "other" group aside).
+    fn kept(&self) -> usize {
+        self.groups.len() - usize::from(self.other.is_some())
+    }
+
+    fn other_id(&mut self) -> u32 {
+        *self.other.get_or_insert_with(|| {
+            self.groups.push(GroupKey { bucket: None, values: Vec::new() });
+            self.groups.len() as u32 - 1
         })
     }
 
-    fn intern_owned(&mut self, key: &GroupKey) -> u32 {
+    fn intern_owned(&mut self, key: &GroupKey, cap: Cap) -> u32 {
         let values: Vec<Value<'_>> = key
             .values
             .iter()
@@ -188,16 +212,25 @@ impl Breakdown {
         }) {
             return id;
         }
+        if self.kept() >= cap.0 {
+            return self.other_id();
+        }
         let id = self.groups.len() as u32;
         self.groups.push(key.clone());
         self.index.entry(hash).or_default().push(id);
         id
     }
 
-    /// Merges another accumulator (ids remapped; the result's rows are the
-    /// same multiset whatever the order of merging).
-    pub fn merge(&mut self, other: Breakdown) {
-        let map: Vec<u32> = other.groups.iter().map(|g| self.intern_owned(g)).collect();
+    /// Merges another accumulator, its groups in first-seen order (ids
+    /// remapped; below the cap, the result's rows are the same multiset
+    /// whatever the order of merging).
+    pub fn merge(&mut self, other: Breakdown, cap: Cap) {
+        let map: Vec<u32> = (0..other.groups.len() as u32)
+            .map(|id| match other.other == Some(id) {
+                true => self.other_id(),
+                false => self.intern_owned(&other.groups[id as usize], cap),
+            })
+            .collect();
         self.rows.extend(
             other.rows.into_iter().map(|(id, failed, latency)| (map[id as usize], failed, latency)),
         );
@@ -224,13 +257,22 @@ pub struct Row {
     pub success_latency: (Option<f64>, Option<f64>),
 }
 
+/// The computed table: the groups kept, and the "other" group if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    /// One row per group kept, sorted by bucket, then by values.
+    pub rows: Vec<Row>,
+    /// The records of groups past the cap (its key is empty).
+    pub other: Option<Row>,
+}
+
 /// Why a build without the `breakdown` feature has no table.
 pub const UNSUPPORTED: &str =
     "this build has no breakdown support (--by, --every): build with the `breakdown` feature";
 
 /// Without the `breakdown` feature there is no table: always [`UNSUPPORTED`].
 #[cfg(not(feature = "breakdown"))]
-pub fn table(_: &Breakdown) -> Result<Vec<Row>, &'static str> {
+pub fn table(_: &Breakdown) -> Result<Table, &'static str> {
     Err(UNSUPPORTED)
 }
 
@@ -241,7 +283,7 @@ pub fn table(_: &Breakdown) -> Result<Vec<Row>, &'static str> {
 // API, whose feature pulls in an HTTP client and cloud storage: kept eager on
 // purpose.
 #[allow(deprecated)]
-pub fn table(b: &Breakdown) -> PolarsResult<Vec<Row>> {
+pub fn table(b: &Breakdown) -> PolarsResult<Table> {
     let n = b.rows.len();
     let df = DataFrame::new(
         n,
@@ -300,8 +342,9 @@ pub fn table(b: &Breakdown) -> PolarsResult<Vec<Row>> {
             }
         }
     }
+    let other = b.other.map(|id| rows.swap_remove(id as usize));
     rows.sort_by(|a, b| a.key.cmp(&b.key));
-    Ok(rows)
+    Ok(Table { rows, other })
 }
 
 /// The bucket of a timestamp, epoch minutes.
@@ -317,7 +360,7 @@ mod tests {
     fn filled(records: &[(&str, bool, Option<f64>)]) -> Breakdown {
         let mut b = Breakdown::default();
         for (model, failed, latency) in records {
-            b.add(None, &[Value::Text(model)], *failed, *latency);
+            b.add(None, &[Value::Text(model)], *failed, *latency, Cap::default());
         }
         b
     }
@@ -332,7 +375,7 @@ mod tests {
             ("b", false, None),
             ("a", false, Some(30.0)),
         ]);
-        let rows = table(&b).unwrap();
+        let rows = table(&b).unwrap().rows;
         assert_eq!(rows.len(), 2);
         let a = &rows[0];
         assert_eq!(a.key.values, [Owned::Text("a".into())]);
@@ -357,8 +400,30 @@ mod tests {
         let x = filled(&[("a", true, Some(1.0)), ("b", false, Some(2.0))]);
         let y = filled(&[("b", true, Some(3.0)), ("c", false, None)]);
         let (mut xy, mut yx) = (x.clone(), y.clone());
-        xy.merge(y);
-        yx.merge(x);
+        xy.merge(y, Cap::default());
+        yx.merge(x, Cap::default());
         assert_eq!(table(&xy).unwrap(), table(&yx).unwrap());
+    }
+
+    #[test]
+    #[cfg(feature = "breakdown")]
+    fn groups_past_the_cap_are_counted_as_other_in_input_order() {
+        let records = [("a", true), ("b", false), ("c", true), ("a", false), ("d", true)];
+        let split = |at: usize| {
+            let mut total = Breakdown::default();
+            for part in [&records[..at], &records[at..]] {
+                let chunk = filled(&part.iter().map(|(m, f)| (*m, *f, None)).collect::<Vec<_>>());
+                total.merge(chunk, Cap(2));
+            }
+            table(&total).unwrap()
+        };
+        let whole = split(0);
+        let names: Vec<String> = whole.rows.iter().map(|r| r.key.values[0].text()).collect();
+        assert_eq!(names, ["a", "b"]);
+        let other = whole.other.as_ref().unwrap();
+        assert_eq!((other.requests, other.failures), (2, 2));
+        for at in 1..=records.len() {
+            assert_eq!(split(at), whole, "split at {at}");
+        }
     }
 }

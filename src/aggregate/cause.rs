@@ -2,11 +2,12 @@
 //! whom, evidence tallies, and the typed evidence findings need (rate limits,
 //! model fixes, first/last seen per project and key, context overflows,
 //! failures that were retries). Every merge here is associative and
-//! commutative, like the rest of the fold.
+//! commutative, like the rest of the fold; every map keyed by a logged value
+//! is [`Capped`].
 
 use std::collections::BTreeMap;
 
-use super::{Example, Span, Tally, keep_earliest, merge_tally};
+use super::{Cap, Capped, Example, Fold, Span, Tally, keep_earliest, stored};
 use crate::parse::Record;
 
 /// Everything errlens knows about one root cause.
@@ -27,15 +28,15 @@ pub struct CauseStats {
     /// The earliest failure.
     pub example: Option<Example>,
     /// Rate limits by (model, dimension): the limit and the peak usage.
-    pub limits: BTreeMap<(String, String), LimitStats>,
+    pub limits: Capped<(String, String), LimitStats>,
     /// Model fixes by the model asked for (typo suggestion, or retirement).
-    pub model_fixes: BTreeMap<String, ModelFix>,
+    pub model_fixes: Capped<String, ModelFix>,
     /// When and how often each project saw this cause.
-    pub by_project: BTreeMap<Box<str>, Seen>,
+    pub by_project: Capped<Box<str>, Seen>,
     /// When and how often each key saw this cause.
-    pub by_key: BTreeMap<Box<str>, Seen>,
+    pub by_key: Capped<Box<str>, Seen>,
     /// Context-window overflows by model.
-    pub overflows: BTreeMap<String, Overflow>,
+    pub overflows: Capped<String, Overflow>,
     /// Failures that were themselves retries (`attempt` >= 1).
     pub retried: u64,
 }
@@ -49,10 +50,13 @@ pub struct Seen {
     pub span: Span,
 }
 
-impl Seen {
-    fn add(&mut self, other: Seen) {
+impl Fold for Seen {
+    fn fold(&mut self, other: Seen) {
         self.count += other.count;
         self.span.merge(other.span);
+    }
+    fn weight(&self) -> u64 {
+        self.count
     }
 }
 
@@ -71,13 +75,16 @@ pub struct Overflow {
     pub fits_without_reservation: u64,
 }
 
-impl Overflow {
-    fn add(&mut self, other: Overflow) {
+impl Fold for Overflow {
+    fn fold(&mut self, other: Overflow) {
         self.count += other.count;
         self.max_context = self.max_context.max(other.max_context);
         self.max_over = self.max_over.max(other.max_over);
         self.total_over += other.total_over;
         self.fits_without_reservation += other.fits_without_reservation;
+    }
+    fn weight(&self) -> u64 {
+        self.count
     }
 }
 
@@ -92,11 +99,14 @@ pub struct LimitStats {
     pub count: u64,
 }
 
-impl LimitStats {
-    fn merge(&mut self, other: &LimitStats) {
+impl Fold for LimitStats {
+    fn fold(&mut self, other: LimitStats) {
         self.limit = self.limit.max(other.limit);
         self.peak_used = self.peak_used.max(other.peak_used);
         self.count += other.count;
+    }
+    fn weight(&self) -> u64 {
+        self.count
     }
 }
 
@@ -113,10 +123,13 @@ pub struct ModelFix {
     pub count: u64,
 }
 
-impl ModelFix {
+impl Fold for ModelFix {
     /// Adds `other`'s count; of two different fixes the smaller is kept, so
     /// the result does not depend on the order of merging.
-    fn absorb(&mut self, other: ModelFix) {
+    fn fold(&mut self, other: ModelFix) {
+        if other.count == 0 {
+            return;
+        }
         let count = self.count + other.count;
         let key =
             |f: &ModelFix| (f.suggestion.clone(), f.shutdown_date.clone(), f.replacement.clone());
@@ -124,6 +137,9 @@ impl ModelFix {
             *self = other;
         }
         self.count = count;
+    }
+    fn weight(&self) -> u64 {
+        self.count
     }
 }
 
@@ -134,27 +150,31 @@ impl CauseStats {
         record: &Record<'_>,
         key: Option<&str>,
         project: Option<&str>,
+        cap: Cap,
     ) {
         let seen = Seen { count: 1, span: Span { first: record.ts, last: record.ts } };
         for (map, name) in [(&mut self.by_project, project), (&mut self.by_key, key)] {
-            let Some(name) = name else { continue };
-            // Look up before inserting: an owned key would allocate on every failure.
-            match map.get_mut(name) {
-                Some(s) => s.add(seen),
-                None => map.entry(name.into()).or_default().add(seen),
+            // Looked up before inserting: an owned key would allocate on every failure.
+            if let Some(name) = name {
+                map.slot(name, cap).fold(seen);
             }
         }
         self.retried += u64::from(record.attempt.is_some_and(|a| a > 0));
     }
 
     /// Adds the typed evidence of one failure.
-    pub(crate) fn observe_evidence(&mut self, evidence: &[(String, String)], model: Option<&str>) {
+    pub(crate) fn observe_evidence(
+        &mut self,
+        evidence: &[(String, String)],
+        model: Option<&str>,
+        cap: Cap,
+    ) {
         let get = |k: &str| evidence.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
-        let named = get("model").or(model).unwrap_or("(model not logged)");
+        let named = stored(get("model").or(model).unwrap_or(super::MODEL_NOT_LOGGED).into());
         if let Some(limit) = get("limit").and_then(|l| l.parse::<u64>().ok()) {
-            let key = (named.to_string(), get("dimension").unwrap_or_default().to_string());
+            let dimension = stored(get("dimension").unwrap_or_default().into()).into_owned();
             let used = get("used").and_then(|u| u.parse::<u64>().ok());
-            self.limits.entry(key).or_default().merge(&LimitStats {
+            self.limits.slot_owned((named.to_string(), dimension), cap).fold(LimitStats {
                 limit,
                 peak_used: used,
                 count: 1,
@@ -172,7 +192,7 @@ impl CauseStats {
                 total_over: requested.saturating_sub(max),
                 fits_without_reservation: u64::from(prompt <= max && requested > max),
             };
-            self.overflows.entry(named.to_string()).or_default().add(over);
+            self.overflows.slot(&*named, cap).fold(over);
         }
         if get("suggestion").is_some() || get("shutdown_date").is_some() {
             let fix = ModelFix {
@@ -181,36 +201,34 @@ impl CauseStats {
                 replacement: get("replacement").map(str::to_string),
                 count: 1,
             };
-            self.model_fixes.entry(named.to_string()).or_default().absorb(fix);
+            self.model_fixes.slot(&*named, cap).fold(fix);
         }
     }
 
-    pub(crate) fn merge(&mut self, other: CauseStats) {
+    pub(crate) fn merge(&mut self, other: CauseStats, cap: Cap) {
         self.count += other.count;
         self.seen.merge(other.seen);
-        merge_tally(&mut self.keys, other.keys);
-        merge_tally(&mut self.projects, other.projects);
-        merge_tally(&mut self.models, other.models);
+        self.keys.merge(other.keys, cap);
+        self.projects.merge(other.projects, cap);
+        self.models.merge(other.models, cap);
         for (name, tally) in other.evidence {
-            merge_tally(self.evidence.entry(name).or_default(), tally);
+            self.evidence.entry(name).or_default().merge(tally, cap);
         }
         keep_earliest(&mut self.example, other.example);
-        for (key, limit) in other.limits {
-            self.limits.entry(key).or_default().merge(&limit);
-        }
-        for (model, fix) in other.model_fixes {
-            self.model_fixes.entry(model).or_default().absorb(fix);
-        }
-        for (mine, theirs) in
-            [(&mut self.by_project, other.by_project), (&mut self.by_key, other.by_key)]
-        {
-            for (name, seen) in theirs {
-                mine.entry(name).or_default().add(seen);
-            }
-        }
-        for (model, o) in other.overflows {
-            self.overflows.entry(model).or_default().add(o);
-        }
+        self.limits.merge(other.limits, cap);
+        self.model_fixes.merge(other.model_fixes, cap);
+        self.by_project.merge(other.by_project, cap);
+        self.by_key.merge(other.by_key, cap);
+        self.overflows.merge(other.overflows, cap);
         self.retried += other.retried;
+    }
+
+    /// Occurrences folded past the cap in the evidence this cause keeps
+    /// (evidence values, rate limits, model fixes, overflows).
+    pub fn evidence_folded(&self) -> u64 {
+        self.evidence.values().map(Tally::folded).sum::<u64>()
+            + self.limits.folded()
+            + self.model_fixes.folded()
+            + self.overflows.folded()
     }
 }

@@ -1,7 +1,9 @@
 //! Aggregate stage: one mergeable accumulator, [`Stats`], folded per chunk and
 //! merged. The merge is associative and commutative (sums, min/max, and "the
 //! earliest place wins" for examples), so the result is the same for any thread
-//! count and chunk size.
+//! count and chunk size. Memory is bounded: the run's accumulator keeps at most
+//! [`Stats::cap`] distinct values per dimension ([`capped`]) and coarsens its
+//! time series past that many buckets ([`minutes`]).
 
 use std::collections::BTreeMap;
 
@@ -10,12 +12,24 @@ use rustc_hash::FxHashMap;
 use crate::classify::Verdict;
 use crate::parse::time::Millis;
 use crate::parse::{Aside, Invalid, InvalidSet, Malformed, Record};
+use crate::redact;
 use crate::taxonomy::CauseId;
 
 pub mod breakdown;
+pub mod capped;
 mod cause;
+pub mod minutes;
 
+pub use capped::{Cap, Capped, DEFAULT_MAX_DISTINCT, Fold, stored};
 pub use cause::{CauseStats, LimitStats, ModelFix, Overflow, Seen};
+pub use minutes::Resolution;
+
+/// The model name provider failures are counted under when none was logged.
+pub const MODEL_NOT_LOGGED: &str = "(model not logged)";
+/// The name folded values are counted under where a name is needed.
+pub const OTHER: &str = "(other)";
+/// The longest example message kept, in bytes (cut at a character boundary).
+pub const MAX_EXAMPLE_BYTES: usize = 4096;
 
 /// How many `file:line` places are kept per malformed reason (and per reason
 /// values were dropped).
@@ -23,7 +37,7 @@ pub const PLACES_KEPT: usize = 5;
 
 /// A line in the input: file index and 1-based line number (within a chunk
 /// until [`Stats::shift_lines`] makes it file-relative).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Place {
     /// Index of the file in the run's input list.
     pub file: u32,
@@ -65,7 +79,7 @@ impl Occurrences {
 }
 
 /// One failure shown as an example: the earliest place wins a merge.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Example {
     /// Where it is.
     pub place: Place,
@@ -115,31 +129,53 @@ pub struct Counts {
     pub failures: u64,
 }
 
-/// A counter by name.
-pub type Tally = FxHashMap<Box<str>, u64>;
-
-pub(crate) fn bump(tally: &mut Tally, name: &str) {
-    match tally.get_mut(name) {
-        Some(n) => *n += 1,
-        None => {
-            tally.insert(name.into(), 1);
-        }
+impl Fold for Counts {
+    fn fold(&mut self, other: Counts) {
+        self.requests += other.requests;
+        self.failures += other.failures;
+    }
+    fn weight(&self) -> u64 {
+        self.requests
     }
 }
 
-pub(crate) fn merge_tally(into: &mut Tally, from: Tally) {
-    for (k, v) in from {
-        *into.entry(k).or_default() += v;
-    }
+/// A counter by name, exact up to the cap on distinct names.
+pub type Tally = Capped<Box<str>, u64>;
+
+/// Requests and failures by name (key, project, model).
+pub type DimCounts = Capped<Box<str>, Counts>;
+
+/// Counts one occurrence of `name` (long names stored shortened).
+pub(crate) fn bump(tally: &mut Tally, name: &str, cap: Cap) {
+    *tally.slot(&*stored(name.into()), cap) += 1;
 }
 
 /// A message signature no rule matched.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SignatureStats {
     /// Failures with this signature.
     pub count: u64,
     /// The earliest one.
     pub example: Example,
+}
+
+impl SignatureStats {
+    fn add(&mut self, count: u64, example: impl FnOnce() -> Example, place: Place) {
+        if self.count == 0 || place < self.example.place {
+            self.example = example();
+        }
+        self.count += count;
+    }
+}
+
+impl Fold for SignatureStats {
+    fn fold(&mut self, other: SignatureStats) {
+        let place = other.example.place;
+        self.add(other.count, || other.example, place);
+    }
+    fn weight(&self) -> u64 {
+        self.count
+    }
 }
 
 /// The run's accumulator.
@@ -170,14 +206,21 @@ pub struct Stats {
     /// Failures by root cause.
     pub causes: BTreeMap<CauseId, CauseStats>,
     /// Unclassified failures by message signature.
-    pub signatures: FxHashMap<String, SignatureStats>,
+    pub signatures: Capped<String, SignatureStats>,
     /// Requests and failures by key.
-    pub keys: FxHashMap<Box<str>, Counts>,
+    pub keys: DimCounts,
     /// Requests and failures by project.
-    pub projects: FxHashMap<Box<str>, Counts>,
+    pub projects: DimCounts,
     /// Requests and failures by model.
-    pub models: FxHashMap<Box<str>, Counts>,
-    /// Requests and failures by minute (epoch minutes); re-bucketed for reports.
+    pub models: DimCounts,
+    /// The most distinct values kept per dimension (unbounded in a chunk's
+    /// accumulator; `--max-distinct` in the run's).
+    pub cap: Cap,
+    /// The width of the buckets of `minutes`, `cause_minutes` and
+    /// `provider_minutes` (1 unless more than `cap` buckets were needed).
+    pub resolution: Resolution,
+    /// Requests and failures by minute (epoch minutes, floored to
+    /// `resolution`); re-bucketed for reports.
     pub minutes: FxHashMap<i64, Counts>,
     /// Failures by (epoch minute, cause).
     pub cause_minutes: FxHashMap<(i64, CauseId), u64>,
@@ -192,17 +235,37 @@ pub fn minute_of(ts: Millis) -> i64 {
     ts.div_euclid(60_000)
 }
 
-fn count_dim(map: &mut FxHashMap<Box<str>, Counts>, name: Option<&str>, failed: bool) {
+fn count_dim(map: &mut DimCounts, name: Option<&str>, failed: bool, cap: Cap) {
     let Some(name) = name else { return };
-    let counts = match map.get_mut(name) {
-        Some(c) => c,
-        None => map.entry(name.into()).or_default(),
-    };
+    let counts = map.slot(name, cap);
     counts.requests += 1;
     counts.failures += u64::from(failed);
 }
 
+/// A decoded field as stored: long values shortened.
+#[inline]
+fn field<'a>(text: Option<crate::parse::Text<'a>>) -> Option<std::borrow::Cow<'a, str>> {
+    text.map(|t| stored(t.decode()))
+}
+
+/// A message as kept in an example: at most [`MAX_EXAMPLE_BYTES`], redacted
+/// before it is cut so that no secret is cut into a piece the output
+/// boundary would no longer recognise.
+fn example_message(message: &str) -> String {
+    let text = redact::redact_text(message);
+    let cut = (0..=MAX_EXAMPLE_BYTES.min(text.len()))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    if cut < text.len() { format!("{}…", &text[..cut]) } else { text.into_owned() }
+}
+
 impl Stats {
+    /// The run's accumulator: at most `max_distinct` values per dimension.
+    pub fn capped(max_distinct: usize) -> Stats {
+        Stats { cap: Cap(max_distinct), ..Stats::default() }
+    }
+
     /// Counts a blank line.
     pub fn blank(&mut self) {
         self.blank += 1;
@@ -251,7 +314,7 @@ impl Stats {
                     Dim::Provider => record.provider,
                     Dim::Status | Dim::Category => None,
                 };
-                field.map(|t| t.decode())
+                field.map(|t| stored(t.decode()))
             })
             .collect();
         let values: Vec<Value<'_>> = spec
@@ -266,26 +329,33 @@ impl Stats {
             })
             .collect();
         let bucket = breakdown::bucket(record.ts, spec.every_minutes);
-        self.breakdown.add(bucket, &values, cause.is_some(), record.latency_ms);
+        self.breakdown.add(bucket, &values, cause.is_some(), record.latency_ms, self.cap);
     }
 
     /// Counts a record; `verdict` is present exactly for failures.
     pub fn record(&mut self, record: &Record<'_>, verdict: Option<&Verdict>, place: Place) {
+        self.observe(record, verdict, place);
+        let cap = self.cap;
+        if self.series().over(cap) {
+            self.fit_series();
+        }
+    }
+
+    fn observe(&mut self, record: &Record<'_>, verdict: Option<&Verdict>, place: Place) {
         self.note_dropped(record.invalid, place);
         self.time.add(record.ts);
-        let key = record.key.map(|k| k.decode());
-        let project = record.project.map(|p| p.decode());
-        let model = record.model.map(|m| m.decode());
-        let failed = verdict.is_some();
-        count_dim(&mut self.keys, key.as_deref(), failed);
-        count_dim(&mut self.projects, project.as_deref(), failed);
-        count_dim(&mut self.models, model.as_deref(), failed);
-        if let Some(ts) = record.ts {
-            let counts = self.minutes.entry(minute_of(ts)).or_default();
+        let (key, project, model) = (field(record.key), field(record.project), field(record.model));
+        let (failed, cap) = (verdict.is_some(), self.cap);
+        count_dim(&mut self.keys, key.as_deref(), failed, cap);
+        count_dim(&mut self.projects, project.as_deref(), failed, cap);
+        count_dim(&mut self.models, model.as_deref(), failed, cap);
+        let minute = record.ts.map(|ts| self.resolution.floor(minute_of(ts)));
+        if let Some(minute) = minute {
+            let counts = self.minutes.entry(minute).or_default();
             counts.requests += 1;
             counts.failures += u64::from(failed);
             if let Some(v) = verdict {
-                *self.cause_minutes.entry((minute_of(ts), v.cause)).or_default() += 1;
+                *self.cause_minutes.entry((minute, v.cause)).or_default() += 1;
             }
         }
         let Some(verdict) = verdict else {
@@ -296,10 +366,10 @@ impl Stats {
         let example = || Example {
             place,
             status: verdict.info.status,
-            message: verdict.info.message.clone(),
+            message: example_message(&verdict.info.message),
         };
         if let Some(signature) = &verdict.signature {
-            self.signature(signature, example());
+            self.signatures.slot(signature.as_str(), cap).add(1, example, place);
         }
         let cause = self.causes.entry(verdict.cause).or_default();
         cause.count += 1;
@@ -308,39 +378,30 @@ impl Stats {
             .into_iter()
             .for_each(|(tally, name)| {
                 if let Some(n) = name {
-                    bump(tally, n);
+                    bump(tally, n, cap);
                 }
             });
         for (name, value) in &verdict.evidence {
             match cause.evidence.get_mut(name.as_str()) {
-                Some(tally) => bump(tally, value),
-                None => bump(cause.evidence.entry(name.clone()).or_default(), value),
+                Some(tally) => bump(tally, value, cap),
+                None => bump(cause.evidence.entry(name.clone()).or_default(), value, cap),
             }
         }
-        cause.observe_evidence(&verdict.evidence, model.as_deref());
-        cause.observe_who(record, key.as_deref(), project.as_deref());
+        cause.observe_evidence(&verdict.evidence, model.as_deref(), cap);
+        cause.observe_who(record, key.as_deref(), project.as_deref(), cap);
         let provider_owned = crate::taxonomy::Taxonomy::get().cause(verdict.cause).owner
             == crate::taxonomy::Owner::Provider;
-        if let (true, Some(ts)) = (provider_owned, record.ts) {
-            let model = model.as_deref().unwrap_or("(model not logged)");
-            *self.provider_minutes.entry((minute_of(ts), model.into())).or_default() += 1;
+        if let (true, Some(minute)) = (provider_owned, minute) {
+            let model = model.as_deref().unwrap_or(MODEL_NOT_LOGGED);
+            let model = if self.models.get(model).is_some() || model == MODEL_NOT_LOGGED {
+                model
+            } else {
+                OTHER
+            };
+            *self.provider_minutes.entry((minute, model.into())).or_default() += 1;
         }
         if cause.example.as_ref().is_none_or(|e| place < e.place) {
             cause.example = Some(example());
-        }
-    }
-
-    fn signature(&mut self, signature: &str, example: Example) {
-        match self.signatures.get_mut(signature) {
-            Some(s) => {
-                s.count += 1;
-                if example.place < s.example.place {
-                    s.example = example;
-                }
-            }
-            None => {
-                self.signatures.insert(signature.to_string(), SignatureStats { count: 1, example });
-            }
         }
     }
 
@@ -357,8 +418,51 @@ impl Stats {
         self.signatures.values_mut().for_each(|s| shift(&mut s.example.place));
     }
 
-    /// Merges another accumulator into this one.
+    fn series(&mut self) -> minutes::Series<'_> {
+        minutes::Series {
+            minutes: &mut self.minutes,
+            causes: &mut self.cause_minutes,
+            provider: &mut self.provider_minutes,
+        }
+    }
+
+    /// Coarsens the time series when they hold more buckets than the cap.
+    fn fit_series(&mut self) {
+        let (mut res, cap) = (self.resolution, self.cap);
+        self.series().fit(&mut res, cap);
+        self.resolution = res;
+    }
+
+    /// Adds `other`'s time series at this accumulator's resolution; a
+    /// provider failure's model stays named only if the model is kept.
+    fn merge_series(
+        &mut self,
+        theirs: Resolution,
+        minutes: FxHashMap<i64, Counts>,
+        causes: FxHashMap<(i64, CauseId), u64>,
+        provider: FxHashMap<(i64, Box<str>), u64>,
+    ) {
+        if theirs > self.resolution {
+            self.resolution = theirs;
+            self.series().rebucket(theirs);
+        }
+        let res = self.resolution;
+        minutes::merge_series(&mut self.minutes, minutes, res, |m, r| r.floor(m));
+        minutes::merge_series(&mut self.cause_minutes, causes, res, |(m, c), r| (r.floor(m), c));
+        let models = &self.models;
+        minutes::merge_series(&mut self.provider_minutes, provider, res, |(m, model), r| {
+            let kept = &*model == MODEL_NOT_LOGGED || models.get(&*model).is_some();
+            (r.floor(m), if kept { model } else { OTHER.into() })
+        });
+        self.fit_series();
+    }
+
+    /// Merges another accumulator into this one. Values new to this
+    /// accumulator are taken in `other`'s first-seen order while there is
+    /// room under [`Stats::cap`]: merged in input order, the values kept are
+    /// the first ones seen, however the input was split.
     pub fn merge(&mut self, other: Stats) {
+        let cap = self.cap;
         self.lines += other.lines;
         self.blank += other.blank;
         self.successes += other.successes;
@@ -376,44 +480,15 @@ impl Stats {
             self.aside.entry(kind).or_default().merge(occ);
         }
         for (cause, stats) in other.causes {
-            self.causes.entry(cause).or_default().merge(stats);
+            self.causes.entry(cause).or_default().merge(stats, cap);
         }
-        for (sig, s) in other.signatures {
-            match self.signatures.get_mut(&sig) {
-                Some(mine) => {
-                    mine.count += s.count;
-                    if s.example.place < mine.example.place {
-                        mine.example = s.example;
-                    }
-                }
-                None => {
-                    self.signatures.insert(sig, s);
-                }
-            }
-        }
-        for (minute, c) in other.minutes {
-            let e = self.minutes.entry(minute).or_default();
-            e.requests += c.requests;
-            e.failures += c.failures;
-        }
-        for (key, n) in other.cause_minutes {
-            *self.cause_minutes.entry(key).or_default() += n;
-        }
-        self.breakdown.merge(other.breakdown);
-        for (key, n) in other.provider_minutes {
-            *self.provider_minutes.entry(key).or_default() += n;
-        }
-        for (mine, theirs) in [
-            (&mut self.keys, other.keys),
-            (&mut self.projects, other.projects),
-            (&mut self.models, other.models),
-        ] {
-            for (k, c) in theirs {
-                let e = mine.entry(k).or_default();
-                e.requests += c.requests;
-                e.failures += c.failures;
-            }
-        }
+        self.signatures.merge(other.signatures, cap);
+        self.breakdown.merge(other.breakdown, cap);
+        self.keys.merge(other.keys, cap);
+        self.projects.merge(other.projects, cap);
+        self.models.merge(other.models, cap);
+        let series = (other.minutes, other.cause_minutes, other.provider_minutes);
+        self.merge_series(other.resolution, series.0, series.1, series.2);
     }
 
     /// Items (records, out of range, not LLM) - extra items + blank +

@@ -60,7 +60,9 @@ fn clock(ms: i64) -> String {
 
 /// Windows where provider-owned failures burst above the day's baseline.
 fn incidents(stats: &Stats) -> Vec<Finding> {
-    let window = |minute: i64| minute.div_euclid(WINDOW_MINUTES);
+    // Windows are never finer than the minutes were kept at (`--max-distinct`).
+    let width = WINDOW_MINUTES.max(stats.resolution.0);
+    let window = |minute: i64| minute.div_euclid(width);
     let mut failures: BTreeMap<i64, u64> = BTreeMap::new();
     let mut models: BTreeMap<i64, BTreeMap<&str, u64>> = BTreeMap::new();
     for ((minute, model), n) in &stats.provider_minutes {
@@ -87,11 +89,12 @@ fn incidents(stats: &Stats) -> Vec<Finding> {
             _ => runs.push(vec![*w]),
         }
     }
-    runs.iter().map(|run| incident(run, &failures, &requests, &models)).collect()
+    runs.iter().map(|run| incident(run, width, &failures, &requests, &models)).collect()
 }
 
 fn incident(
     run: &[i64],
+    width: i64,
     failures: &BTreeMap<i64, u64>,
     requests: &BTreeMap<i64, u64>,
     models: &BTreeMap<i64, BTreeMap<&str, u64>>,
@@ -113,11 +116,11 @@ fn incident(
     }
     let mut ranked: Vec<(&str, u64)> = affected.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-    let start = first * WINDOW_MINUTES * 60_000;
-    let end = (last + 1) * WINDOW_MINUTES * 60_000;
+    let start = first * width * 60_000;
+    let end = (last + 1) * width * 60_000;
     let names: Vec<&str> = ranked.iter().take(5).map(|m| m.0).collect();
     let sentence = format!(
-        "Provider incident {} to {}: {} (5xx, overloads, gateway errors), peaking at {:.0}% of requests in {WINDOW_MINUTES} minutes, across {} ({}). Not your code: retry with backoff and fail over to another model or region while it lasts.",
+        "Provider incident {} to {}: {} (5xx, overloads, gateway errors), peaking at {:.0}% of requests in {width} minutes, across {} ({}). Not your code: retry with backoff and fail over to another model or region while it lasts.",
         clock(start),
         clock(end),
         count(total, "provider-side failure"),
@@ -140,7 +143,8 @@ fn incident(
 fn quota(id: &str, c: &CauseStats) -> Vec<Finding> {
     let (who, seen) =
         if c.by_project.is_empty() { ("Key", &c.by_key) } else { ("Project", &c.by_project) };
-    seen.iter()
+    seen.sorted()
+        .into_iter()
         .filter_map(|(name, s)| {
             let first = s.span.first?;
             let shown = redact::display_value(name, who == "Key").into_owned();
@@ -174,10 +178,11 @@ fn failing_keys(id: &str, c: &CauseStats, stats: &Stats) -> Vec<Finding> {
         .map(|(k, _)| k.as_ref())
         .collect();
     c.by_key
-        .iter()
+        .sorted()
+        .into_iter()
         .filter(|(_, s)| s.count >= 3)
         .filter_map(|(key, s)| {
-            let others = working.iter().filter(|k| **k != key.as_ref()).count();
+            let others = working.len() - usize::from(working.contains(key.as_ref()));
             if others == 0 {
                 return None;
             }
@@ -241,7 +246,8 @@ fn model_fixes(c: &CauseRow) -> Vec<Finding> {
 /// How far prompts overflow each model's window, and whether max_tokens did it.
 fn overflows(c: &CauseStats) -> Vec<Finding> {
     c.overflows
-        .iter()
+        .sorted()
+        .into_iter()
         .map(|(model, o)| {
             let mean = o.total_over / o.count.max(1);
             let reservation = if o.fits_without_reservation > 0 {

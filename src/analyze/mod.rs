@@ -6,18 +6,19 @@
 
 pub mod compare;
 pub mod findings;
+pub mod limit;
 
 use std::collections::BTreeMap;
 
 use crate::aggregate::breakdown::{self, Dim, Spec};
-use crate::aggregate::{CauseStats, Counts, Example, Occurrences, Place, Stats, Tally};
+use crate::aggregate::{CauseStats, DimCounts, Example, Occurrences, Place, Stats, Tally};
 use crate::error::{Error, Result};
 use crate::parse::time::{self, Millis};
 use crate::redact;
 use crate::report::model::{
     BreakdownRow, BreakdownTable, CauseRow, DimRow, Distribution, ExampleRow, FileRow,
-    MalformedRow, ModelFixRow, RateLimitRow, Report, SCHEMA_VERSION, SignatureRow, Summary,
-    TimeRange, Timeline, TimelineRow, Top,
+    MalformedRow, ModelFixRow, Omitted, RateLimitRow, Report, SCHEMA_VERSION, SignatureRow,
+    Summary, TimeRange, Timeline, TimelineRow, Top,
 };
 use crate::taxonomy::Taxonomy;
 
@@ -78,26 +79,70 @@ pub fn build(
     unclassified.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.signature.cmp(&b.signature)));
     let breakdown =
         options.breakdown.as_ref().map(|spec| breakdown_table(stats, spec)).transpose()?;
+    let mut summary = summary(stats, files.clone(), &place);
+    let breakdown_folded =
+        breakdown.as_ref().and_then(|b| b.rows_omitted).map_or(0, |o| o.requests);
+    summary.capped = capped(stats, breakdown_folded);
     Ok(Report {
         schema_version: SCHEMA_VERSION,
         findings: findings::findings(stats, taxonomy, &causes),
+        findings_omitted: 0,
         comparison: None,
         breakdown,
         generated_at: time::format_rfc3339(options.generated_at),
         timeline: timeline(stats, taxonomy, options.every_minutes),
-        summary: summary(stats, files.clone(), &place),
+        summary,
         causes,
         unclassified,
         keys: dim_rows(&stats.keys, true),
         projects: dim_rows(&stats.projects, false),
         models: dim_rows(&stats.models, false),
+        keys_omitted: folded(&stats.keys),
+        projects_omitted: folded(&stats.projects),
+        models_omitted: folded(&stats.models),
+        unclassified_omitted: (stats.signatures.folded() > 0).then(|| {
+            let n = stats.signatures.folded();
+            Omitted { rows: 0, requests: n, failures: n }
+        }),
     })
+}
+
+/// The records of values folded past `--max-distinct`, if any.
+fn folded(map: &DimCounts) -> Option<Omitted> {
+    let other = map.other();
+    (other.requests > 0).then_some(Omitted {
+        rows: 0,
+        requests: other.requests,
+        failures: other.failures,
+    })
+}
+
+/// Dimensions that hit `--max-distinct`, with the records (or failures)
+/// counted as "other". Per-cause tallies of keys, projects and models hold a
+/// subset of the run's values, so they can only fold when the run's did.
+fn capped(stats: &Stats, breakdown_folded: u64) -> BTreeMap<String, u64> {
+    let evidence = stats.causes.values().map(CauseStats::evidence_folded).sum();
+    [
+        ("keys", stats.keys.folded()),
+        ("projects", stats.projects.folded()),
+        ("models", stats.models.folded()),
+        ("signatures", stats.signatures.folded()),
+        ("evidence", evidence),
+        ("breakdown", breakdown_folded),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .map(|(name, n)| (name.to_string(), n))
+    .collect()
 }
 
 /// The breakdown table, computed with polars.
 fn breakdown_table(stats: &Stats, spec: &Spec) -> Result<BreakdownTable> {
-    let rows = breakdown::table(&stats.breakdown).map_err(|e| Error::Table(e.to_string()))?;
-    let rows = rows
+    let table = breakdown::table(&stats.breakdown).map_err(|e| Error::Table(e.to_string()))?;
+    let rows_omitted =
+        table.other.map(|o| Omitted { rows: 0, requests: o.requests, failures: o.failures });
+    let rows = table
+        .rows
         .into_iter()
         .map(|r| {
             let values = spec
@@ -127,6 +172,7 @@ fn breakdown_table(stats: &Stats, spec: &Spec) -> Result<BreakdownTable> {
         by: spec.dims.iter().map(|d| d.name().to_string()).collect(),
         every: spec.every_minutes.map(|m| bucket_name(m).to_string()),
         rows,
+        rows_omitted,
     })
 }
 
@@ -159,7 +205,10 @@ fn summary(stats: &Stats, files: Vec<FileRow>, place: &dyn Fn(Place) -> String) 
         set_aside,
         dropped_values,
         files,
+        files_omitted: 0,
         time_range,
+        capped: BTreeMap::new(),
+        time_resolution_minutes: (stats.resolution.0 > 1).then_some(stats.resolution.0),
     }
 }
 
@@ -246,6 +295,9 @@ fn timeline(stats: &Stats, taxonomy: &Taxonomy, every: Option<i64>) -> Timeline 
                 .unwrap_or(10_080)
         })
         .max((span + MAX_BUCKETS - 1) / MAX_BUCKETS);
+    // Whole buckets of the resolution the minutes were kept at.
+    let res = stats.resolution.0;
+    let width = (width.max(res) + res - 1) / res * res;
     let bucket = |minute: i64| minute.div_euclid(width) * width;
     let mut rows: BTreeMap<i64, TimelineRow> = BTreeMap::new();
     let mut start = bucket(*first);
@@ -343,7 +395,7 @@ pub fn distribution(tally: &Tally) -> Option<Distribution> {
     })
 }
 
-fn dim_rows(map: &rustc_hash::FxHashMap<Box<str>, Counts>, keys: bool) -> Vec<DimRow> {
+fn dim_rows(map: &DimCounts, keys: bool) -> Vec<DimRow> {
     let mut rows: Vec<DimRow> = map
         .iter()
         .map(|(name, c)| DimRow {

@@ -2,7 +2,7 @@
 //! and day always gets the same verdict, and real logs repeat their failures
 //! verbatim (quota, 5xx, auth). Caching skips unwrapping and the rule scan for
 //! those. The cache is sharded to keep the two or more workers off each other's
-//! locks, and bounded: a full shard is simply emptied.
+//! locks, and bounded in entries and in bytes: a full shard is simply emptied.
 
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
@@ -13,8 +13,13 @@ use super::Verdict;
 
 const SHARDS: usize = 16;
 const PER_SHARD: usize = 4096;
-/// Larger bodies (HTML pages, stack traces) are not kept.
+/// Bytes a shard may hold (keys and verdicts, estimated): 64 MiB in all.
+const SHARD_BYTES: usize = 4 << 20;
+/// Larger keys (HTML pages, stack traces, big header sets) are not kept.
 const MAX_KEY_BYTES: usize = 4096;
+/// The fixed cost of an entry beyond its text: the owned key, the verdict,
+/// their boxes and the map slot (an estimate, on the high side).
+const ENTRY_OVERHEAD: usize = 512;
 
 /// What a verdict depends on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -46,6 +51,30 @@ struct Owned {
     retry_after: Option<u64>,
 }
 
+impl Key<'_> {
+    /// The bytes of text the key holds.
+    fn len(&self) -> usize {
+        let opt = |b: Option<&[u8]>| b.map_or(0, <[u8]>::len);
+        self.error.len() + opt(self.model) + opt(self.provider) + opt(self.headers)
+    }
+}
+
+/// The estimated bytes an entry holds.
+fn entry_bytes(key: &Key<'_>, v: &Verdict) -> usize {
+    let opt = |s: &Option<String>| s.as_ref().map_or(0, String::len);
+    let info = &v.info;
+    let text = [&info.etype, &info.code, &info.inner_code, &info.param, &info.provider, &info.host]
+        .into_iter()
+        .map(opt)
+        .sum::<usize>()
+        + info.message.len()
+        + info.context.len()
+        + opt(&v.signature)
+        + opt(&v.rule);
+    let evidence: usize = v.evidence.iter().map(|(n, val)| n.len() + val.len() + 48).sum();
+    ENTRY_OVERHEAD + key.len() + text + evidence
+}
+
 impl Owned {
     fn matches(&self, k: &Key<'_>) -> bool {
         *self.error == *k.error
@@ -58,7 +87,12 @@ impl Owned {
     }
 }
 
-type Shard = FxHashMap<u64, Vec<(Owned, Arc<Verdict>)>>;
+/// One shard: entries by hash, and the bytes they hold.
+#[derive(Debug, Default)]
+struct Shard {
+    map: FxHashMap<u64, Vec<(Owned, Arc<Verdict>)>>,
+    bytes: usize,
+}
 
 /// The cache.
 #[derive(Debug)]
@@ -75,7 +109,7 @@ impl Default for Cache {
 impl Cache {
     /// The cached verdict for `key`, or `make()`'s, remembered.
     pub fn get_or_insert(&self, key: Key<'_>, make: impl FnOnce() -> Verdict) -> Arc<Verdict> {
-        if key.error.len() > MAX_KEY_BYTES {
+        if key.len() > MAX_KEY_BYTES {
             return Arc::new(make());
         }
         let mut hasher = FxHasher::default();
@@ -83,17 +117,20 @@ impl Cache {
         let hash = hasher.finish();
         let shard = &self.shards[(hash >> 32) as usize % SHARDS];
         let hit = shard.lock().ok().and_then(|s| {
-            s.get(&hash)
+            s.map
+                .get(&hash)
                 .and_then(|b| b.iter().find(|(k, _)| k.matches(&key)).map(|(_, v)| v.clone()))
         });
         if let Some(v) = hit {
             return v;
         }
         let verdict = Arc::new(make());
+        let bytes = entry_bytes(&key, &verdict);
         if let Ok(mut s) = shard.lock() {
-            if s.len() >= PER_SHARD {
-                s.clear();
+            if s.map.len() >= PER_SHARD || s.bytes + bytes > SHARD_BYTES {
+                *s = Shard::default();
             }
+            s.bytes += bytes;
             let owned = Owned {
                 error: key.error.into(),
                 status: key.status,
@@ -103,7 +140,7 @@ impl Cache {
                 headers: key.headers.map(Into::into),
                 retry_after: key.retry_after,
             };
-            s.entry(hash).or_default().push((owned, verdict.clone()));
+            s.map.entry(hash).or_default().push((owned, verdict.clone()));
         }
         verdict
     }
@@ -144,5 +181,51 @@ mod tests {
         assert_eq!(cache.get_or_insert(other_model, || verdict("fourth")).info.message, "fourth");
         let other_headers = Key { headers: Some(b"{}"), ..key };
         assert_eq!(cache.get_or_insert(other_headers, || verdict("fifth")).info.message, "fifth");
+    }
+
+    #[test]
+    fn shards_stay_within_their_byte_budget() {
+        let cache = Cache::default();
+        let message = "m".repeat(3000);
+        for i in 0..20_000u32 {
+            let error = format!("{i:>3000}");
+            let key = Key {
+                error: error.as_bytes(),
+                status: None,
+                model: None,
+                provider: None,
+                day: None,
+                headers: None,
+                retry_after: None,
+            };
+            cache.get_or_insert(key, || verdict(&message));
+        }
+        for shard in &cache.shards {
+            let s = shard.lock().unwrap();
+            assert!(s.bytes <= SHARD_BYTES, "{}", s.bytes);
+            let held: usize =
+                s.map.values().flatten().map(|(k, v)| k.error.len() + v.info.message.len()).sum();
+            assert!(held <= SHARD_BYTES);
+        }
+        let big = vec![b'h'; MAX_KEY_BYTES];
+        let key = Key {
+            error: b"e",
+            status: None,
+            model: None,
+            provider: None,
+            day: None,
+            headers: Some(&big),
+            retry_after: None,
+        };
+        cache.get_or_insert(key, || verdict("x"));
+        assert!(
+            cache.shards.iter().all(|s| s
+                .lock()
+                .unwrap()
+                .map
+                .values()
+                .flatten()
+                .all(|(k, _)| k.headers.is_none()))
+        );
     }
 }

@@ -2,7 +2,8 @@
 //! stable documented column order, raw numbers. Cells a spreadsheet would run
 //! as a formula (starting with `=`, `+`, `-`, `@` or their full-width forms,
 //! after any white space, or with a tab or CR) are neutralised with a leading
-//! `'`.
+//! `'`. Tables are complete: values past `--max-distinct` add up in a last
+//! `(other)` row.
 
 use std::io::{self, Write};
 
@@ -149,9 +150,9 @@ fn rows(r: &Report, table: CsvTable) -> Vec<Vec<String>> {
                 ]
             })
             .collect(),
-        CsvTable::Keys => dim_rows(&r.keys),
-        CsvTable::Projects => dim_rows(&r.projects),
-        CsvTable::Models => dim_rows(&r.models),
+        CsvTable::Keys => dim_rows(&r.keys, r.keys_omitted),
+        CsvTable::Projects => dim_rows(&r.projects, r.projects_omitted),
+        CsvTable::Models => dim_rows(&r.models, r.models_omitted),
         CsvTable::Signatures => r
             .unclassified
             .iter()
@@ -165,6 +166,10 @@ fn rows(r: &Report, table: CsvTable) -> Vec<Vec<String>> {
                     s.example.message.clone(),
                 ]
             })
+            .chain(r.unclassified_omitted.map(|o| {
+                let label = super::tables::other_label(o, "signatures");
+                vec![label, o.failures.to_string(), String::new(), String::new(), String::new()]
+            }))
             .collect(),
     }
 }
@@ -221,11 +226,24 @@ fn breakdown_rows(r: &Report) -> Vec<Vec<String>> {
             cells.extend([row.success_latency_p50_ms, row.success_latency_p95_ms].map(num));
             cells
         })
+        .chain(b.rows_omitted.map(|o| {
+            let mut cells = vec![String::new(); 1 + b.by.len()];
+            cells[usize::from(!b.by.is_empty())] = super::tables::other_label(o, "groups");
+            let rate = crate::analyze::ratio(o.failures, o.requests);
+            cells.extend([o.requests.to_string(), o.failures.to_string(), rate.to_string()]);
+            cells.extend(std::iter::repeat_n(String::new(), 4));
+            cells
+        }))
         .collect()
 }
 
-fn dim_rows(rows: &[super::model::DimRow]) -> Vec<Vec<String>> {
+fn dim_rows(
+    rows: &[super::model::DimRow],
+    omitted: Option<super::model::Omitted>,
+) -> Vec<Vec<String>> {
+    let other = crate::analyze::limit::other_row(omitted);
     rows.iter()
+        .chain(other.as_ref())
         .map(|d| {
             vec![
                 d.name.clone(),

@@ -42,6 +42,9 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
 <title>errlens report</title><style>{STYLE}</style></head><body>\n<h1>errlens report</h1>\n"
     );
     table(&tables::summary(r), &mut h);
+    for note in tables::capped_notes(r) {
+        let _ = writeln!(h, "<p><b>capped</b>: {}</p>", esc(&note));
+    }
     timeline_chart(r, &mut h);
     if let (Some(line), Some(t)) = (tables::previous_line(r), tables::changes(r)) {
         let _ = writeln!(h, "<h2>Compared with the previous period</h2><p>{}</p>", esc(&line));
@@ -56,6 +59,11 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
                 esc(&f.kind.replace('_', " ")),
                 esc(&f.sentence)
             );
+        }
+        if r.findings_omitted > 0 {
+            let n = tables::thousands(r.findings_omitted);
+            let _ =
+                writeln!(h, "<li>... and {n} more findings (<code>--full</code> lists them)</li>");
         }
         h.push_str("</ul>\n");
     }
@@ -79,18 +87,18 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     if let Some((t, total)) = tables::breakdown(r) {
         h.push_str("<h2>Breakdown</h2>\n");
         table(&t, &mut h);
-        if total > t.rows.len() {
+        if total > 0 {
             let _ = writeln!(
                 h,
                 "<p>{} more groups: <code>--format csv --table breakdown</code> has them all.</p>",
-                total - t.rows.len()
+                tables::thousands(total)
             );
         }
     }
     for (title, t) in [
         ("Unclassified messages", tables::signatures(r)),
-        ("Keys", tables::dims(&r.keys, "key", 30)),
-        ("Models", tables::dims(&r.models, "model", 30)),
+        ("Keys", tables::dims(&r.keys, r.keys_omitted, "key")),
+        ("Models", tables::dims(&r.models, r.models_omitted, "model")),
         ("Malformed lines", tables::malformed(r)),
         ("Inputs", tables::files(r)),
     ] {

@@ -10,6 +10,9 @@ use super::tables::{self, Table};
 pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "# errlens report\n")?;
     table(&tables::summary(r), out)?;
+    for note in tables::capped_notes(r) {
+        writeln!(out, "\n> **capped**: {}", cell(&note))?;
+    }
     if let (Some(line), Some(t)) = (tables::previous_line(r), tables::changes(r)) {
         writeln!(out, "\n## Compared with the previous period\n\n{}\n", cell(&line))?;
         table(&t, out)?;
@@ -18,6 +21,10 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "\n## Findings\n")?;
         for f in &r.findings {
             writeln!(out, "- **{}**: {}", f.kind.replace('_', " "), cell(&f.sentence))?;
+        }
+        if r.findings_omitted > 0 {
+            let n = tables::thousands(r.findings_omitted);
+            writeln!(out, "- ... and {n} more findings (`--full` lists them)")?;
         }
     }
     if r.causes.is_empty() {
@@ -39,18 +46,18 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     if let Some((t, total)) = tables::breakdown(r) {
         writeln!(out, "\n## Breakdown\n")?;
         table(&t, out)?;
-        if total > t.rows.len() {
+        if total > 0 {
             writeln!(
                 out,
                 "\n{} more groups: `--format csv --table breakdown` has them all.",
-                total - t.rows.len()
+                tables::thousands(total)
             )?;
         }
     }
     for (title, t) in [
         ("Unclassified messages", tables::signatures(r)),
-        ("Keys", tables::dims(&r.keys, "key", 20)),
-        ("Models", tables::dims(&r.models, "model", 20)),
+        ("Keys", tables::dims(&r.keys, r.keys_omitted, "key")),
+        ("Models", tables::dims(&r.models, r.models_omitted, "model")),
         ("Malformed lines", tables::malformed(r)),
         ("Inputs", tables::files(r)),
     ] {

@@ -28,12 +28,29 @@ pub struct Report {
     pub projects: Vec<DimRow>,
     /// Requests and failures per model.
     pub models: Vec<DimRow>,
+    /// What `keys` leaves out (rows past the row limit, values past
+    /// `--max-distinct`); absent when nothing is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub keys_omitted: Option<Omitted>,
+    /// What `projects` leaves out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub projects_omitted: Option<Omitted>,
+    /// What `models` leaves out.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub models_omitted: Option<Omitted>,
+    /// What `unclassified` leaves out (`requests` = `failures`: the count).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unclassified_omitted: Option<Omitted>,
     /// Requests, failures and failures by cause per time bucket.
     pub timeline: Timeline,
     /// The `--by` / `--every` breakdown, when asked for.
     pub breakdown: Option<BreakdownTable>,
     /// Findings across records, in a fixed order of kinds.
     pub findings: Vec<Finding>,
+    /// Findings left out (past the row limit for their kind, the ones with
+    /// the fewest failures); absent when none are.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub findings_omitted: u64,
     /// The comparison with the `--compare` period, when asked for.
     pub comparison: Option<Comparison>,
 }
@@ -106,6 +123,35 @@ pub struct BreakdownTable {
     pub every: Option<String>,
     /// One row per group, sorted by bucket then values.
     pub rows: Vec<BreakdownRow>,
+    /// What `rows` leaves out; absent when nothing is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows_omitted: Option<Omitted>,
+}
+
+/// What a list leaves out: its rows past the row limit (the smallest by
+/// count), plus the records of values past `--max-distinct`, which have no
+/// row. A list's sums plus its `*_omitted` are the exact totals.
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq, Eq)]
+pub struct Omitted {
+    /// Rows left out.
+    pub rows: u64,
+    /// Their records.
+    pub requests: u64,
+    /// Their failed records.
+    pub failures: u64,
+}
+
+impl std::ops::Add for Omitted {
+    type Output = Omitted;
+
+    /// Row by row and record by record.
+    fn add(self, other: Omitted) -> Omitted {
+        Omitted {
+            rows: self.rows + other.rows,
+            requests: self.requests + other.requests,
+            failures: self.failures + other.failures,
+        }
+    }
 }
 
 /// One group.
@@ -199,8 +245,24 @@ pub struct Summary {
     pub dropped_values: BTreeMap<String, MalformedRow>,
     /// The files read, in order.
     pub files: Vec<FileRow>,
+    /// Files read but not listed in `files` (past the row limit; files with
+    /// a read error are always listed).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub files_omitted: u64,
     /// Earliest and latest record time.
     pub time_range: Option<TimeRange>,
+    /// Dimensions that had more distinct values than `--max-distinct`: the
+    /// records (failures, for per-failure dimensions) counted as "other".
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub capped: BTreeMap<String, u64>,
+    /// The width in minutes the time series were kept at, when more distinct
+    /// minutes than `--max-distinct` made them coarser than one minute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_resolution_minutes: Option<i64>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Malformed lines (or dropped values) of one reason.

@@ -1,7 +1,8 @@
 //! Tables shared by the Markdown and HTML renderers: the same rows, with
 //! human-friendly values; each renderer only escapes cells and draws the grid.
 
-use super::model::{CauseRow, Report, Summary};
+use super::model::{CauseRow, Omitted, Report, Summary};
+use crate::aggregate::OTHER;
 
 /// A table: a header row and data rows of display text.
 pub struct Table {
@@ -167,14 +168,47 @@ pub fn cause_facts(c: &CauseRow) -> Vec<(&'static str, String)> {
     facts
 }
 
-/// Unclassified signatures.
+/// Unclassified signatures, and an "(other)" row for those left out.
 pub fn signatures(r: &Report) -> Table {
-    let rows = r
+    let mut rows: Vec<Vec<String>> = r
         .unclassified
         .iter()
         .map(|s| vec![thousands(s.count), s.signature.clone(), s.example.place.clone()])
         .collect();
+    if let Some(o) = r.unclassified_omitted {
+        rows.push(vec![thousands(o.failures), other_label(o, "signatures"), String::new()]);
+    }
     Table { header: vec!["failures", "signature", "first seen at"], rows }
+}
+
+/// `(other)`, with how many rows it stands for when known.
+pub fn other_label(o: Omitted, what: &str) -> String {
+    match o.rows {
+        0 => OTHER.to_string(),
+        n => format!("{OTHER}: {} more {what}", thousands(n)),
+    }
+}
+
+/// One line per dimension that hit `--max-distinct` (empty when none did).
+pub fn capped_notes(r: &Report) -> Vec<String> {
+    let s = &r.summary;
+    let mut notes: Vec<String> = s
+        .capped
+        .iter()
+        .map(|(dim, n)| {
+            format!(
+                "{dim}: more distinct values than --max-distinct; {} counted as {OTHER}",
+                thousands(*n)
+            )
+        })
+        .collect();
+    if let Some(w) = s.time_resolution_minutes {
+        notes.push(format!(
+            "time: more distinct minutes than --max-distinct; times kept per {} minutes",
+            thousands(w as u64)
+        ));
+    }
+    notes
 }
 
 /// Malformed lines by reason.
@@ -189,11 +223,13 @@ pub fn malformed(r: &Report) -> Table {
     Table { header: vec!["reason", "lines", "first places"], rows }
 }
 
-/// Requests and failures per key, project or model (first `n`).
-pub fn dims(rows: &[super::model::DimRow], what: &'static str, n: usize) -> Table {
+/// Requests and failures per key, project or model, and an "(other)" row
+/// for those left out.
+pub fn dims(rows: &[super::model::DimRow], omitted: Option<Omitted>, what: &'static str) -> Table {
+    let other = crate::analyze::limit::other_row(omitted);
     let rows = rows
         .iter()
-        .take(n)
+        .chain(other.as_ref())
         .map(|d| {
             vec![
                 d.name.clone(),
@@ -203,12 +239,16 @@ pub fn dims(rows: &[super::model::DimRow], what: &'static str, n: usize) -> Tabl
             ]
         })
         .collect();
-    Table { header: vec![what, "requests", "failures", "error rate"], rows }
+    let mut t = Table { header: vec![what, "requests", "failures", "error rate"], rows };
+    if let (Some(o), Some(last)) = (omitted, t.rows.last_mut()) {
+        last[0] = other_label(o, &format!("{what}s"));
+    }
+    t
 }
 
-/// The files read.
+/// The files read (and a row for those not listed).
 pub fn files(r: &Report) -> Table {
-    let rows = r
+    let mut rows: Vec<Vec<String>> = r
         .summary
         .files
         .iter()
@@ -222,14 +262,16 @@ pub fn files(r: &Report) -> Table {
             ]
         })
         .collect();
+    if r.summary.files_omitted > 0 {
+        let label = format!("{OTHER}: {} more files", thousands(r.summary.files_omitted));
+        rows.push(vec![label, String::new(), String::new(), String::new(), String::new()]);
+    }
     Table { header: vec!["file", "format", "compression", "lines", "error"], rows }
 }
 
-/// The most breakdown rows shown in a human report (CSV has them all).
-pub const BREAKDOWN_ROWS: usize = 60;
-
-/// The `--by` / `--every` breakdown (first [`BREAKDOWN_ROWS`] rows).
-pub fn breakdown(r: &Report) -> Option<(Table, usize)> {
+/// The `--by` / `--every` breakdown, and an "(other)" row for the groups
+/// left out; with the number of groups left out.
+pub fn breakdown(r: &Report) -> Option<(Table, u64)> {
     let b = r.breakdown.as_ref()?;
     let ms = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:.0}"));
     let mut header: Vec<&'static str> = Vec::new();
@@ -253,10 +295,9 @@ pub fn breakdown(r: &Report) -> Option<(Table, usize)> {
         "p50 ms (ok)",
         "p95 ms (ok)",
     ]);
-    let rows = b
+    let mut rows: Vec<Vec<String>> = b
         .rows
         .iter()
-        .take(BREAKDOWN_ROWS)
         .map(|row| {
             let mut cells: Vec<String> = Vec::new();
             if b.every.is_some() {
@@ -280,7 +321,22 @@ pub fn breakdown(r: &Report) -> Option<(Table, usize)> {
             cells
         })
         .collect();
-    Some((Table { header, rows }, b.rows.len()))
+    if let Some(o) = b.rows_omitted {
+        let mut cells = vec![String::new(); header.len() - 7];
+        // The first dimension's column, or the bucket's when there is none.
+        let at = usize::from(b.every.is_some()).min(cells.len().saturating_sub(1));
+        if let Some(first) = cells.get_mut(at) {
+            *first = other_label(o, "groups");
+        }
+        cells.extend([thousands(o.requests), thousands(o.failures), percent(ratio(o))]);
+        cells.extend(std::iter::repeat_n(String::new(), 4));
+        rows.push(cells);
+    }
+    Some((Table { header, rows }, b.rows_omitted.map_or(0, |o| o.rows)))
+}
+
+fn ratio(o: Omitted) -> f64 {
+    crate::analyze::ratio(o.failures, o.requests)
 }
 
 /// Findings, one row each.

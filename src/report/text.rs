@@ -34,7 +34,7 @@ impl Paint {
 /// Writes the text report.
 pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
     let p = Paint(style.color);
-    summary(&report.summary, &p, out)?;
+    summary(report, &p, out)?;
     changes(report, &p, out)?;
     findings(report, &p, out)?;
     causes(report, &p, out)?;
@@ -43,8 +43,9 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
     malformed(&report.summary, &p, out)
 }
 
-fn summary(s: &Summary, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
-    let files = s.files.len();
+fn summary(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    let s = &r.summary;
+    let files = s.files.len() + s.files_omitted as usize;
     let range =
         s.time_range.as_ref().map_or(String::new(), |t| format!(" · {} → {}", t.start, t.end));
     writeln!(
@@ -79,6 +80,9 @@ fn summary(s: &Summary, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
             f.path,
             f.error.as_deref().unwrap_or_default()
         )?;
+    }
+    for note in super::tables::capped_notes(r) {
+        writeln!(out, "{} {note}", p.code("33", "capped"))?;
     }
     Ok(())
 }
@@ -211,6 +215,9 @@ fn findings(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     for f in &report.findings {
         writeln!(out, "  • {} {}", p.bold(&format!("{}:", f.kind.replace('_', " "))), f.sentence)?;
     }
+    if report.findings_omitted > 0 {
+        writeln!(out, "  ... and {} more findings (--full)", thousands(report.findings_omitted))?;
+    }
     Ok(())
 }
 
@@ -241,12 +248,8 @@ fn breakdown(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> 
     for row in table.rows.iter().cloned() {
         writeln!(out, "{}", line(row).trim_end())?;
     }
-    if total > table.rows.len() {
-        writeln!(
-            out,
-            "... {} more groups (--format csv --table breakdown)",
-            total - table.rows.len()
-        )?;
+    if total > 0 {
+        writeln!(out, "... {} more groups (--format csv --table breakdown)", thousands(total))?;
     }
     Ok(())
 }
@@ -256,16 +259,13 @@ fn unclassified(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<(
         return Ok(());
     }
     writeln!(out, "\n{}", p.bold("UNCLASSIFIED (message signatures; add a rule with --rules)"))?;
-    for s in report.unclassified.iter().take(10) {
+    for s in &report.unclassified {
         writeln!(out, "{:>8}  {}", thousands(s.count), clip(&s.signature, 110))?;
         writeln!(out, "          {}", p.dim(&format!("e.g. {}", s.example.place)))?;
     }
-    if report.unclassified.len() > 10 {
-        writeln!(
-            out,
-            "          ... and {} more signatures (see --format json)",
-            report.unclassified.len() - 10
-        )?;
+    if let Some(o) = report.unclassified_omitted {
+        let label = super::tables::other_label(o, "signatures");
+        writeln!(out, "{:>8}  {label} (--format csv --table signatures)", thousands(o.failures))?;
     }
     Ok(())
 }

@@ -9,6 +9,7 @@ mod corpus;
 mod explain;
 mod formats;
 mod injection;
+mod memory;
 mod secrets;
 mod util;
 mod values;
