@@ -7,7 +7,10 @@
 //! status, type, code, param, provider, a message regex and a context regex. The
 //! highest priority matching rule wins; ties go to the rule defined first. Named
 //! captures of the winning rule, and of every `[[extract]]` pattern that matches,
-//! become the failure's evidence.
+//! become the failure's evidence. A rule marked `status_only` applies only to a
+//! failure that carries no error text at all (no message, type or code: logs
+//! without bodies), and any verdict reached on such a bare failure gets the
+//! evidence `status_only = true`, so reports can say how sure they are.
 
 use std::sync::OnceLock;
 
@@ -69,6 +72,8 @@ struct RuleSpec {
     #[serde(default)]
     context: Option<String>,
     #[serde(default)]
+    status_only: bool,
+    #[serde(default)]
     disable: bool,
     /// The file the rule came from, for error messages.
     #[serde(skip)]
@@ -108,6 +113,8 @@ pub struct Rule {
     providers: Vec<String>,
     message: Option<usize>,
     context: Option<usize>,
+    /// Applies only to a failure with no error text.
+    status_only: bool,
 }
 
 /// All rules, compiled, in the order they are tried.
@@ -210,6 +217,9 @@ impl RuleSet {
         for i in self.extracts.matches(info.message.as_bytes()).iter() {
             captures_into(self.extract_regexes[i].get(), &info.message, &mut evidence);
         }
+        if info.is_bare() {
+            evidence.push(("status_only".to_string(), "true".to_string()));
+        }
         evidence.sort();
         evidence.dedup_by(|a, b| a.0 == b.0);
         Some(Match { rule, evidence })
@@ -300,6 +310,7 @@ fn build(taxonomy: &Taxonomy, specs: Vec<RuleSpec>, extracts: Vec<ExtractSpec>) 
             providers: lower(&spec.provider),
             message: messages.add(&spec.message, &spec.file, &spec.name),
             context: contexts.add(&spec.context, &spec.file, &spec.name),
+            status_only: spec.status_only,
             name: spec.name,
         });
     }
@@ -429,6 +440,7 @@ impl Rule {
             });
         let provider = info.provider.as_deref().or(provider);
         status_ok
+            && (!self.status_only || info.is_bare())
             && any(&self.types, &[info.etype.as_deref()])
             && any(
                 &self.codes,

@@ -47,6 +47,19 @@ pub struct ErrorInfo {
     pub gateway_retries: Option<u32>,
 }
 
+impl ErrorInfo {
+    /// True when the failure carries no error text at all: no message, type,
+    /// code or surrounding text (a log without bodies, a bare failure flag).
+    /// Only its status (and provider) can tell its cause.
+    pub fn is_bare(&self) -> bool {
+        self.message.trim().is_empty()
+            && self.context.trim().is_empty()
+            && self.etype.is_none()
+            && self.code.is_none()
+            && self.inner_code.is_none()
+    }
+}
+
 /// Unwraps a raw error value (the record's `error` field, verbatim JSON).
 pub fn unwrap_raw(raw: &[u8], status: Option<u16>) -> ErrorInfo {
     let mut info = ErrorInfo { status, ..ErrorInfo::default() };

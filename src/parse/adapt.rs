@@ -60,7 +60,17 @@ pub struct Mapping {
     /// status message is an error only when `level` is `ERROR`).
     #[serde(default)]
     pub when: std::collections::BTreeMap<String, Condition>,
+    /// Failure flags: when any holds and the line maps no error, the record is
+    /// a failure anyway (LiteLLM `status: "failure"`, Cloudflare `success:
+    /// false`, Langfuse `level: "ERROR"`), with an error that carries no text
+    /// ([`FLAG_ERROR`]), so only its status can tell the cause.
+    #[serde(default)]
+    pub failed: Vec<Condition>,
 }
+
+/// The error a failure flag puts on a record that logged none: present (the
+/// record is a failure) but without message, type or code.
+pub const FLAG_ERROR: &str = "failure_flag";
 
 /// A field is filled only when the value at `pointer` is one of `equals`.
 #[derive(Debug, Clone, Deserialize, PartialEq)]
@@ -126,6 +136,7 @@ impl Mapping {
             any: vec![],
             fields,
             when: Default::default(),
+            failed: vec![],
         })
     }
 
@@ -153,6 +164,11 @@ impl Mapping {
             if let Some(v) = found {
                 out.insert(field.clone(), v);
             }
+        }
+        if !out.contains_key("error") && self.failed.iter().any(|c| c.holds(value)) {
+            let mut flag = Map::new();
+            flag.insert(FLAG_ERROR.to_string(), Value::Bool(true));
+            out.insert("error".to_string(), Value::Object(flag));
         }
         out
     }
@@ -306,6 +322,58 @@ fn otlp_span(span: &Value, resource: &Map<String, Value>) -> Map<String, Value> 
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn mapping(name: &str) -> &'static Mapping {
+        mappings().iter().find(|m| m.name == name).unwrap()
+    }
+
+    #[test]
+    fn failure_flags_make_a_failure_without_text() {
+        let flagged = [
+            ("litellm_slp", json!({"status": "failure", "error_str": null})),
+            (
+                "litellm_slp",
+                json!({"status": "success", "status_fields": {"llm_api_status": "FAILURE"}}),
+            ),
+            ("litellm_spend_log", json!({"status": "failure"})),
+            ("litellm_spend_log", json!({"metadata": "{\"status\":\"failure\"}"})),
+            ("langfuse", json!({"level": "ERROR", "status_message": null})),
+            ("cloudflare_ai_gateway", json!({"success": false, "status_code": 200})),
+            ("cloudflare_ai_gateway", json!({"success": "false"})),
+        ];
+        for (name, line) in flagged {
+            let out = mapping(name).translate(&line);
+            assert_eq!(out.get("error"), Some(&json!({FLAG_ERROR: true})), "{name} {line}");
+        }
+        let clean = [
+            (
+                "litellm_slp",
+                json!({"status": "success", "status_fields": {"llm_api_status": "success"}}),
+            ),
+            (
+                "litellm_spend_log",
+                json!({"status": "success", "metadata": "{\"status\":\"success\"}"}),
+            ),
+            ("langfuse", json!({"level": "WARNING", "status_message": "slow"})),
+            ("cloudflare_ai_gateway", json!({"success": true, "status_code": 200})),
+        ];
+        for (name, line) in clean {
+            assert!(!mapping(name).translate(&line).contains_key("error"), "{name} {line}");
+        }
+        // A logged error wins over the flag's placeholder.
+        let out =
+            mapping("litellm_slp").translate(&json!({"status": "failure", "error_str": "boom"}));
+        assert_eq!(out.get("error"), Some(&json!("boom")));
+    }
+
+    #[test]
+    fn batch_lines_name_their_model() {
+        let line = json!({"custom_id": "a", "response": {"status_code": 200, "body": {"model": "gpt-4o-2024-08-06"}}});
+        assert_eq!(
+            mapping("openai_batch").translate(&line).get("model"),
+            Some(&json!("gpt-4o-2024-08-06"))
+        );
+    }
 
     #[test]
     fn pointers_step_into_json_strings() {

@@ -145,7 +145,7 @@ const MAPPED: [(&str, &[&str]); 11] = [
     ("langfuse.jsonl", &["ts", "request_id", "model"]),
     ("portkey.jsonl", &["ts", "request_id", "key", "model", "status"]),
     ("cloudflare-ai-gateway.jsonl", &["ts", "request_id", "model", "status"]),
-    ("openai-batch.jsonl", &["request_id", "status"]),
+    ("openai-batch.jsonl", &["request_id", "model", "status"]),
 ];
 
 #[test]

@@ -60,3 +60,27 @@ fn status_patterns() {
     assert_eq!(ascii_word_boundaries(r"\bx\\b\d\b"), r"(?-u:\b)x\\b\d(?-u:\b)");
     assert_eq!(ascii_word_boundaries(r"[\b\]]\b"), r"[\b\]](?-u:\b)");
 }
+
+#[test]
+fn status_only_rules_need_a_bare_failure_and_mark_it() {
+    let rules = RuleSet::compile(Taxonomy::get(), &[]).unwrap();
+    let bare = ErrorInfo { status: Some(401), ..ErrorInfo::default() };
+    let m = rules.find(&bare, Some("azure")).unwrap();
+    assert_eq!(m.rule.name, "status_only.401");
+    assert_eq!(m.evidence, vec![("status_only".to_string(), "true".to_string())]);
+    for worded in [
+        ErrorInfo { message: "went sideways".to_string(), ..bare.clone() },
+        ErrorInfo { code: Some("teapot".to_string()), ..bare.clone() },
+        ErrorInfo { context: "SomeException".to_string(), ..bare.clone() },
+    ] {
+        assert!(rules.find(&worded, None).is_none(), "{worded:?}");
+    }
+    // A provider-side fallback still applies to a worded failure, unmarked.
+    let worded_500 = ErrorInfo { status: Some(500), message: "oops".to_string(), ..bare.clone() };
+    let m = rules.find(&worded_500, None).unwrap();
+    assert_eq!(m.rule.name, "fallback.500");
+    assert!(m.evidence.iter().all(|(k, _)| k != "status_only"));
+    let status =
+        compile("[[rule]]\nname = \"s\"\ncause = \"quota.exhausted\"\nstatus_only = \"yes\"\n");
+    assert!(status.is_err());
+}
