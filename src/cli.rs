@@ -78,7 +78,8 @@ pub struct InputArgs {
     /// Log files or folders (read recursively); `-` is stdin. .gz and .zst are
     /// decompressed. Default: stdin when it is not a terminal.
     pub paths: Vec<PathBuf>,
-    /// Worker threads (default: the available cores).
+    /// Worker threads (default: the available cores; at most 4 per core and
+    /// 256).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Extra rules file (TOML); its rules add to or override the embedded ones.

@@ -1,19 +1,16 @@
-//! Input stage: finds the files, opens each (memory-mapped when plain, streamed
-//! through a decoder when gzip or zstd, told apart by magic bytes), and cuts the
-//! bytes into chunks of whole lines for the workers.
-//!
-//! Folders are walked recursively in sorted order so that runs are reproducible;
-//! inside a folder only log-like names are read (`.jsonl`, `.ndjson`, `.json`,
-//! `.log`, `.txt`, optionally `.gz` / `.zst`), while a file named on the command
-//! line is always read.
+//! Input stage: finds the files ([`discover`]), opens each (memory-mapped when
+//! plain, streamed through a decoder when gzip or zstd, told apart by magic
+//! bytes), and cuts the bytes into chunks of whole lines for the workers.
 
 mod chunk;
+mod discover;
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
 pub use chunk::{StreamChunks, for_each_line, split_chunks};
+pub use discover::{FileId, LOOKED_FOR, discover, file_id, is_log_name};
 
 use crate::error::{Error, Result};
 
@@ -34,57 +31,6 @@ impl Source {
             Source::File(p) => p.display().to_string(),
         }
     }
-}
-
-/// Expands folders (recursively, sorted) and keeps files and `-` as given.
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<Source>> {
-    let mut out = Vec::new();
-    for path in paths {
-        if path.as_os_str() == "-" {
-            out.push(Source::Stdin);
-        } else if path.is_dir() {
-            walk(path, &mut out)?;
-        } else if path.exists() {
-            out.push(Source::File(path.clone()));
-        } else {
-            let source = io::Error::new(io::ErrorKind::NotFound, "no such file or folder");
-            return Err(Error::Input { path: path.clone(), source });
-        }
-    }
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<()> {
-    let io_err = |source| Error::Input { path: dir.to_path_buf(), source };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io_err)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<io::Result<_>>()
-        .map_err(io_err)?;
-    entries.sort();
-    for path in entries {
-        let hidden = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if hidden {
-            continue;
-        }
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if is_log_name(&path) {
-            out.push(Source::File(path));
-        }
-    }
-    Ok(())
-}
-
-/// Whether a file found inside a folder looks like a log errlens reads.
-fn is_log_name(path: &Path) -> bool {
-    let name =
-        path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    let base = ["gz", "zst", "zstd"]
-        .iter()
-        .find_map(|c| name.strip_suffix(&format!(".{c}")))
-        .unwrap_or(&name);
-    ["jsonl", "ndjson", "json", "log", "txt"].iter().any(|ext| base.ends_with(&format!(".{ext}")))
 }
 
 /// Whether a name says compressed (progress then counts decoded bytes, whose
@@ -195,15 +141,5 @@ mod tests {
         assert_eq!(Compression::sniff(&[0x28, 0xb5, 0x2f, 0xfd]), Compression::Zstd);
         assert_eq!(Compression::sniff(b"{\"a\":1}"), Compression::None);
         assert_eq!(Compression::sniff(b""), Compression::None);
-    }
-
-    #[test]
-    fn log_names() {
-        for yes in ["a.jsonl", "b.JSONL.gz", "c.log.zst", "d.ndjson", "e.json", "f.txt.zstd"] {
-            assert!(is_log_name(Path::new(yes)), "{yes}");
-        }
-        for no in ["README.md", "x.gz", "data.parquet", "jsonl"] {
-            assert!(!is_log_name(Path::new(no)), "{no}");
-        }
     }
 }
