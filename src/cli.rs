@@ -101,6 +101,9 @@ pub struct InputArgs {
     /// Chunk size in bytes handed to each worker (tuning and tests).
     #[arg(long, value_name = "BYTES", hide = true)]
     pub chunk_size: Option<usize>,
+    /// The longest line read, in bytes (tests; default 64 MiB).
+    #[arg(long, value_name = "BYTES", hide = true)]
+    pub max_line: Option<usize>,
 }
 
 /// `errlens analyze`.

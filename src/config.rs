@@ -10,7 +10,7 @@ use crate::cli::{
     AnalyzeArgs, ClassifyArgs, Cli, ColorChoice, Command, DocFormat, ExplainArgs, InputArgs,
 };
 use crate::error::{Error, Result};
-use crate::input::{self, Source};
+use crate::input::{self, DEFAULT_MAX_LINE, Source};
 use crate::parse::time::Millis;
 use crate::pipeline::Plan;
 use crate::report::records::RecordFormat;
@@ -198,7 +198,7 @@ impl Config {
         Config {
             task,
             sources: Vec::new(),
-            plan: Plan { threads: 1, chunk_size: DEFAULT_CHUNK_SIZE },
+            plan: Plan { threads: 1, chunk_size: DEFAULT_CHUNK_SIZE, max_line: DEFAULT_MAX_LINE },
             rules,
             input: InputFormat::Auto,
             progress: false,
@@ -273,6 +273,7 @@ impl Config {
             None => Ok(default),
         };
         let chunk_size = positive("--chunk-size", input.chunk_size, DEFAULT_CHUNK_SIZE)?;
+        let max_line = positive("--max-line", input.max_line, DEFAULT_MAX_LINE)?;
         let rules = read_rules(&input.rules)?;
         let sources = sources(&input.paths)?;
         let compare: &[Source] = match &task {
@@ -285,7 +286,7 @@ impl Config {
         Ok(Config {
             task,
             sources,
-            plan: Plan { threads, chunk_size },
+            plan: Plan { threads, chunk_size, max_line },
             rules,
             input: InputFormat::from_flags(&input.input_format, &input.map)?,
             progress: match input.progress {
