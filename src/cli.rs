@@ -139,7 +139,8 @@ pub struct AnalyzeArgs {
     /// 6h, 1d or 1w (default timeline: fits the range).
     #[arg(long, value_name = "WIDTH")]
     pub every: Option<String>,
-    /// CSV table: causes, timeline, breakdown, findings, changes, keys, projects, models or signatures.
+    /// CSV table: causes, timeline, breakdown, findings, changes, keys, projects, models,
+    /// signatures or files.
     #[arg(long, value_enum, default_value_t = CsvTable::Causes)]
     pub table: CsvTable,
     /// Exit 1 when a cause matching one of these comma-separated globs
@@ -179,6 +180,8 @@ pub enum CsvTable {
     Models,
     /// One row per unclassified message signature.
     Signatures,
+    /// One row per input file: format, compression, lines, read error.
+    Files,
 }
 
 /// `errlens classify`.
