@@ -5,15 +5,19 @@
 //!
 //! Every source (plain file, decoder, stdin) is read on a thread of its own
 //! that fills chunks into buffers and sends them through a bounded channel
-//! while the workers parse the previous window; the buffers come back to the
-//! reader once their window is done, so memory stays at two windows of chunks.
+//! while the workers parse the previous window; the buffers go back to a free
+//! list once their window is done, for the next chunks and the next files, so
+//! memory stays at two windows of chunks and a run of many small files does
+//! not allocate (or zero) a buffer per file.
+//!
 //! An input that ends early (a cut or corrupt `.gz`, a file truncated while
 //! read, a read error) keeps the lines read before, and its file row, stderr
 //! and the exit code say so.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, Sender, channel, sync_channel};
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
 
@@ -81,6 +85,7 @@ pub fn drive<J: Job>(
         progress.advance(bytes as u64, outs.iter().map(|o| o.0).sum());
         outs
     };
+    let free = Mutex::new(Vec::new());
     let mut rows = Vec::with_capacity(sources.len());
     for (index, source) in sources.iter().enumerate() {
         let file = index as u32;
@@ -103,7 +108,7 @@ pub fn drive<J: Job>(
             Ok(opened) => {
                 row.compression = compression_name(opened.compression).to_string();
                 let mut format = forced;
-                let failed = read_chunks(opened.reader, plan, |chunks| {
+                let failed = read_chunks(opened.reader, plan, &free, |chunks| {
                     let fmt = *format.get_or_insert_with(|| {
                         detect::detect(chunks.first().map_or(&[][..], |c| c.bytes))
                     });
@@ -114,6 +119,7 @@ pub fn drive<J: Job>(
             }
         }
         if let Some(error) = &row.error {
+            progress.finish();
             crate::message::warn(format_args!("{}: {error}", row.path));
         }
         rows.push(row);
@@ -158,10 +164,10 @@ fn compression_name(c: Compression) -> &'static str {
 fn read_chunks(
     reader: Box<dyn std::io::Read + Send>,
     plan: Plan,
+    free: &Mutex<Vec<Buffer>>,
     mut each: impl FnMut(&[Chunk<'_>]) -> std::io::Result<()>,
 ) -> std::io::Result<Option<std::io::Error>> {
     let (tx, rx) = sync_channel::<std::io::Result<Buffer>>(plan.window());
-    let (back, spare) = channel::<Buffer>();
     let stop = Arc::new(AtomicBool::new(false));
     let reader_stop = Arc::clone(&stop);
     std::thread::scope(|scope| {
@@ -169,26 +175,30 @@ fn read_chunks(
             let mut chunks =
                 ChunkReader::new(reader, plan.chunk_size, plan.max_line).stop_on(reader_stop);
             loop {
-                let mut buf = spare.try_recv().unwrap_or_default();
-                let Some(read) = chunks.next_into(&mut buf) else { break };
+                let popped = free.lock().unwrap_or_else(PoisonError::into_inner).pop();
+                let mut buf = popped.unwrap_or_default();
+                let Some(read) = chunks.next_into(&mut buf) else {
+                    free.lock().unwrap_or_else(PoisonError::into_inner).push(buf);
+                    break;
+                };
                 if tx.send(read.map(|()| buf)).is_err() {
                     break;
                 }
             }
         });
-        let result = consume(&rx, plan, &back, &mut each);
+        let result = consume(&rx, plan, free, &mut each);
         stop.store(true, Ordering::Relaxed);
         drop(rx);
         result
     })
 }
 
-/// Takes windows of chunks from the reader, hands each to `each`, and gives
-/// the buffers back.
+/// Takes windows of chunks from the reader, hands each to `each`, and puts
+/// the buffers back on the free list.
 fn consume(
     rx: &Receiver<std::io::Result<Buffer>>,
     plan: Plan,
-    back: &Sender<Buffer>,
+    free: &Mutex<Vec<Buffer>>,
     each: &mut impl FnMut(&[Chunk<'_>]) -> std::io::Result<()>,
 ) -> std::io::Result<Option<std::io::Error>> {
     let window = plan.window();
@@ -211,8 +221,7 @@ fn consume(
         let chunks: Vec<Chunk<'_>> = owned.iter().map(|b| b.chunk(plan.max_line)).collect();
         each(&chunks)?;
         drop(chunks);
-        // The reader may be gone (the input ended): the buffers are then freed.
-        owned.into_iter().for_each(|b| drop(back.send(b)));
+        free.lock().unwrap_or_else(PoisonError::into_inner).extend(owned);
         if done {
             return Ok(error);
         }

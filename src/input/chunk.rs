@@ -262,16 +262,15 @@ impl<R: Read> ChunkReader<R> {
 
     /// How much to ask for: up to the target, else half the line being read
     /// (a long line grows the buffer geometrically), never less than
-    /// [`MIN_READ`].
+    /// [`MIN_READ`], and never much more than the line may still grow: the
+    /// buffer holds at most one line of the cap and a read more.
     fn want(&self, len: usize, partial: usize) -> usize {
-        let grow = if self.skipping {
-            self.target
-        } else if len < self.target {
-            self.target - len
-        } else {
-            partial / 2
-        };
-        grow.max(MIN_READ)
+        if self.skipping {
+            return self.target.max(MIN_READ);
+        }
+        let grow = if len < self.target { self.target - len } else { partial / 2 };
+        let line_room = self.max_line.saturating_sub(partial) + 1;
+        grow.min(line_room).max(MIN_READ)
     }
 }
 
