@@ -1,7 +1,7 @@
 //! Throughput of the pipeline on a realistic log: the generated
 //! `samples/app-2026-11-21.jsonl` (made by `examples/gen.rs`) repeated to about
-//! 32 MB, written to a temporary file so the real path (memory map, chunks,
-//! rayon) is measured. Three benches: parse only, and parse + classify +
+//! 32 MB, written to a temporary file so the real path (reads, chunks, rayon) is
+//! measured. Three benches: parse only, and parse + classify +
 //! aggregate on one thread and on two.
 //!
 //! `cargo bench --bench pipeline`
@@ -12,7 +12,7 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use errlens::classify::Classifier;
 use errlens::config::{Config, DEFAULT_CHUNK_SIZE, Task};
 use errlens::detect::Format as InputFormat;
-use errlens::input::Source;
+use errlens::input::{Chunk, DEFAULT_MAX_LINE, Source};
 use errlens::parse::Line;
 use errlens::pipeline::{Plan, parse_chunk};
 use errlens::report::{Format, Style};
@@ -43,7 +43,7 @@ fn config(path: PathBuf, threads: usize) -> Config {
             max_distinct: errlens::aggregate::DEFAULT_MAX_DISTINCT,
         },
         sources: vec![Source::File(path)],
-        plan: Plan { threads, chunk_size: DEFAULT_CHUNK_SIZE },
+        plan: Plan { threads, chunk_size: DEFAULT_CHUNK_SIZE, max_line: DEFAULT_MAX_LINE },
         rules: Vec::new(),
         input: Default::default(),
         progress: false,
@@ -62,9 +62,11 @@ fn pipeline(c: &mut Criterion) {
     group.bench_function("parse_only", |b| {
         b.iter(|| {
             let mut records = 0u64;
-            parse_chunk(&bytes, &InputFormat::Canonical, |_, line, _| {
-                records += u64::from(matches!(line, Line::Record(_)))
-            });
+            parse_chunk(
+                Chunk::new(&bytes, DEFAULT_MAX_LINE),
+                &InputFormat::Canonical,
+                |_, line, _| records += u64::from(matches!(line, Line::Record(_))),
+            );
             records
         })
     });

@@ -78,7 +78,8 @@ pub struct InputArgs {
     /// Log files or folders (read recursively); `-` is stdin. .gz and .zst are
     /// decompressed. Default: stdin when it is not a terminal.
     pub paths: Vec<PathBuf>,
-    /// Worker threads (default: the available cores).
+    /// Worker threads (default: the available cores; at most 4 per core and
+    /// 256).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
     /// Extra rules file (TOML); its rules add to or override the embedded ones.
@@ -100,6 +101,9 @@ pub struct InputArgs {
     /// Chunk size in bytes handed to each worker (tuning and tests).
     #[arg(long, value_name = "BYTES", hide = true)]
     pub chunk_size: Option<usize>,
+    /// The longest line read, in bytes (tests; default 64 MiB).
+    #[arg(long, value_name = "BYTES", hide = true)]
+    pub max_line: Option<usize>,
 }
 
 /// `errlens analyze`.
@@ -135,7 +139,8 @@ pub struct AnalyzeArgs {
     /// 6h, 1d or 1w (default timeline: fits the range).
     #[arg(long, value_name = "WIDTH")]
     pub every: Option<String>,
-    /// CSV table: causes, timeline, breakdown, findings, changes, keys, projects, models or signatures.
+    /// CSV table: causes, timeline, breakdown, findings, changes, keys, projects, models,
+    /// signatures or files.
     #[arg(long, value_enum, default_value_t = CsvTable::Causes)]
     pub table: CsvTable,
     /// Exit 1 when a cause matching one of these comma-separated globs
@@ -184,6 +189,8 @@ pub enum CsvTable {
     Models,
     /// One row per unclassified message signature.
     Signatures,
+    /// One row per input file: format, compression, lines, read error.
+    Files,
 }
 
 /// `errlens classify`.

@@ -10,7 +10,7 @@ use crate::cli::{
     AnalyzeArgs, ClassifyArgs, Cli, ColorChoice, Command, DocFormat, ExplainArgs, InputArgs,
 };
 use crate::error::{Error, Result};
-use crate::input::{self, Source};
+use crate::input::{self, DEFAULT_MAX_LINE, Source};
 use crate::parse::time::Millis;
 use crate::pipeline::Plan;
 use crate::report::records::RecordFormat;
@@ -202,7 +202,7 @@ impl Config {
         Config {
             task,
             sources: Vec::new(),
-            plan: Plan { threads: 1, chunk_size: DEFAULT_CHUNK_SIZE },
+            plan: Plan { threads: 1, chunk_size: DEFAULT_CHUNK_SIZE, max_line: DEFAULT_MAX_LINE },
             rules,
             input: InputFormat::Auto,
             progress: false,
@@ -274,21 +274,28 @@ impl Config {
     }
 
     fn build(task: Task, input: InputArgs, output: Option<PathBuf>) -> Result<Config> {
-        let threads = match input.threads {
-            Some(0) => return Err(Error::Usage("--threads must be at least 1".to_string())),
-            Some(n) => n,
-            None => std::thread::available_parallelism().map_or(1, usize::from),
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let threads = threads(input.threads, cores)?;
+        let positive = |flag: &str, value: Option<usize>, default: usize| match value {
+            Some(0) => Err(Error::Usage(format!("{flag} must be at least 1"))),
+            Some(n) => Ok(n),
+            None => Ok(default),
         };
-        let chunk_size = match input.chunk_size {
-            Some(0) => return Err(Error::Usage("--chunk-size must be at least 1".to_string())),
-            Some(n) => n,
-            None => DEFAULT_CHUNK_SIZE,
-        };
+        let chunk_size = positive("--chunk-size", input.chunk_size, DEFAULT_CHUNK_SIZE)?;
+        let max_line = positive("--max-line", input.max_line, DEFAULT_MAX_LINE)?;
         let rules = read_rules(&input.rules)?;
+        let sources = sources(&input.paths)?;
+        let compare: &[Source] = match &task {
+            Task::Analyze { compare, .. } => compare,
+            _ => &[],
+        };
+        if let Some(out) = &output {
+            check_output(out, sources.iter().chain(compare))?;
+        }
         Ok(Config {
             task,
-            sources: sources(&input.paths)?,
-            plan: Plan { threads, chunk_size },
+            sources,
+            plan: Plan { threads, chunk_size, max_line },
             rules,
             input: InputFormat::from_flags(&input.input_format, &input.map)?,
             progress: match input.progress {
@@ -299,6 +306,51 @@ impl Config {
             output,
             now: now(),
         })
+    }
+}
+
+/// The most worker threads per core: more only add switching and memory (each
+/// thread holds a window of chunks), and thousands take seconds to start.
+pub const THREADS_PER_CORE: usize = 4;
+
+/// The most worker threads whatever the machine.
+pub const MAX_THREADS: usize = 256;
+
+/// `--threads`: at least 1 (0 is an error), at most [`THREADS_PER_CORE`] per
+/// core and [`MAX_THREADS`] (a larger value is capped, with a note);
+/// default: one per core.
+fn threads(asked: Option<usize>, cores: usize) -> Result<usize> {
+    let cap = (cores * THREADS_PER_CORE).clamp(1, MAX_THREADS);
+    match asked {
+        Some(0) => Err(Error::Usage("--threads must be at least 1".to_string())),
+        Some(n) if n > cap => {
+            crate::message::warn(format_args!(
+                "--threads {n} capped to {cap} ({THREADS_PER_CORE} per core on {cores} cores, \
+                 {MAX_THREADS} at most)"
+            ));
+            Ok(cap)
+        }
+        Some(n) => Ok(n),
+        None => Ok(cores.min(cap)),
+    }
+}
+
+/// Refuses an output file that is one of the inputs (the same file by device
+/// and inode, however spelled or linked): creating it would truncate the log
+/// before it is read. Checked before anything is opened for writing.
+fn check_output<'s>(output: &Path, inputs: impl IntoIterator<Item = &'s Source>) -> Result<()> {
+    let Some(out) = input::file_id(output) else { return Ok(()) };
+    let clash = inputs.into_iter().find_map(|s| match s {
+        Source::File(path) if input::file_id(path).as_ref() == Some(&out) => Some(path),
+        _ => None,
+    });
+    match clash {
+        Some(path) => Err(Error::Usage(format!(
+            "-o {} is the input {}: writing there would destroy it; choose another output file",
+            output.display(),
+            path.display()
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -469,5 +521,15 @@ mod tests {
             };
             assert_eq!(result, expected, "{flags:?}");
         }
+    }
+
+    #[test]
+    fn threads_are_capped() {
+        assert_eq!(threads(None, 2).unwrap(), 2);
+        assert_eq!(threads(Some(3), 2).unwrap(), 3);
+        assert_eq!(threads(Some(3000), 2).unwrap(), 8);
+        assert_eq!(threads(Some(10_000), 128).unwrap(), MAX_THREADS);
+        assert_eq!(threads(None, 1024).unwrap(), MAX_THREADS);
+        assert!(threads(Some(0), 2).unwrap_err().to_string().contains("at least 1"));
     }
 }

@@ -8,7 +8,7 @@
 use serde_json::Value;
 
 use crate::parse::adapt::{self, Mapping};
-use crate::parse::{Line, parse_bytes};
+use crate::parse::{Line, parse_bytes, strip_bom};
 
 /// How many lines of a file's start are sampled.
 pub const SAMPLE_LINES: usize = 200;
@@ -62,7 +62,7 @@ pub fn detect(sample: &[u8]) -> Format<'static> {
     for line in sample.split(|&b| b == b'\n').take(SAMPLE_LINES) {
         let Line::Record(r) = parse_bytes(line) else { continue };
         records += 1;
-        let Ok(value) = serde_json::from_slice::<Value>(line) else { continue };
+        let Ok(value) = serde_json::from_slice::<Value>(strip_bom(line)) else { continue };
         if value.get("resourceSpans").is_some()
             || value.get("instrumentationLibrarySpans").is_some()
         {

@@ -16,6 +16,7 @@ pub mod config;
 pub mod detect;
 pub mod error;
 pub mod input;
+pub mod message;
 pub mod parse;
 pub mod pipeline;
 pub mod progress;

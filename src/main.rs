@@ -16,7 +16,7 @@ fn main() -> ExitCode {
         Ok(outcome) => ExitCode::from(outcome.code()),
         Err(Error::Output(e)) if e.kind() == io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("errlens: {e}");
+            errlens::message::warn(&e);
             ExitCode::from(2)
         }
     }

@@ -11,6 +11,7 @@ use crate::classify::{Classifier, Context, Verdict, unwrap};
 use crate::config::{Config, Task};
 use crate::detect::Format;
 use crate::error::Result;
+use crate::input::Chunk;
 use crate::parse::Line;
 use crate::pipeline::{self, Job};
 use crate::progress::Progress;
@@ -232,9 +233,9 @@ struct AnalyzeJob<'c> {
 impl Job for AnalyzeJob<'_> {
     type Out = Stats;
 
-    fn chunk(&self, file: u32, format: &Format<'_>, bytes: &[u8]) -> (u64, Stats) {
+    fn chunk(&self, file: u32, format: &Format<'_>, chunk: Chunk<'_>) -> (u64, Stats) {
         let mut stats = Stats::default();
-        let lines = pipeline::parse_chunk(bytes, format, |line, parsed, first| {
+        let lines = pipeline::parse_chunk(chunk, format, |line, parsed, first| {
             let place = Place { file, line };
             stats.extra_records += u64::from(!first);
             match parsed {
@@ -283,9 +284,6 @@ fn classify_records(
         },
     )?;
     out.flush()?;
-    for f in files.iter().filter(|f| f.error.is_some()) {
-        eprintln!("errlens: {}: {}", f.path, f.error.as_deref().unwrap_or_default());
-    }
     Ok(if files.iter().any(|f| f.error.is_some()) { Outcome::InputError } else { Outcome::Ok })
 }
 
@@ -298,9 +296,9 @@ struct ClassifyJob<'c> {
 impl Job for ClassifyJob<'_> {
     type Out = Vec<Classified>;
 
-    fn chunk(&self, _file: u32, format: &Format<'_>, bytes: &[u8]) -> (u64, Vec<Classified>) {
+    fn chunk(&self, _file: u32, format: &Format<'_>, chunk: Chunk<'_>) -> (u64, Vec<Classified>) {
         let mut rows = Vec::new();
-        let lines = pipeline::parse_chunk(bytes, format, |line, parsed, _| {
+        let lines = pipeline::parse_chunk(chunk, format, |line, parsed, _| {
             if let Line::Record(record) = parsed {
                 if record.is_failure() || self.all {
                     rows.push(self.row(line, &record));

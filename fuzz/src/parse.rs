@@ -6,7 +6,8 @@
 //! - `parse_chunk` reports every line once, in order, and returns their count
 //!   (the count `for_each_line` gives);
 //! - a line parses the same through `parse_bytes` and `parse_line`, and as a
-//!   canonical chunk line;
+//!   canonical chunk line (but for a last line without its line end that does
+//!   not parse, which the chunk calls `incomplete_last_line`);
 //! - the skimmer agrees with serde_json: a line serde_json reads as an object
 //!   is a record, one it reads as another value is `not_an_object`, and a
 //!   record is JSON serde_json reads (but for numbers out of its range and
@@ -15,8 +16,10 @@
 //!   numbers) and every text field decodes.
 
 use errlens::detect::{self, Format};
-use errlens::input::for_each_line;
-use errlens::parse::{Line, Malformed, Raw, Record, adapt, parse_bytes, parse_line, time};
+use errlens::input::{Chunk, DEFAULT_MAX_LINE, for_each_line};
+use errlens::parse::{
+    Line, Malformed, Raw, Record, adapt, parse_bytes, parse_line, strip_bom, time,
+};
 use errlens::pipeline::parse_chunk;
 
 /// The format chosen by `selector` for `body`.
@@ -36,7 +39,8 @@ pub fn check(data: &[u8]) {
     let Some((&selector, body)) = data.split_first() else { return };
     let format = format(selector, body);
     let (mut last, mut firsts) = (0u64, 0u64);
-    let lines = parse_chunk(body, &format, |line, parsed, first| {
+    let chunk = Chunk::new(body, DEFAULT_MAX_LINE);
+    let lines = parse_chunk(chunk, &format, |line, parsed, first| {
         if first {
             assert_eq!(line, last + 1, "lines are reported once, in order");
             firsts += 1;
@@ -53,9 +57,17 @@ pub fn check(data: &[u8]) {
     let counted = for_each_line(body, |_, line| canonical.push(line));
     assert_eq!(lines, counted, "parse_chunk counts the lines for_each_line walks");
     let mut i = 0;
-    parse_chunk(body, &Format::Canonical, |_, parsed, _| {
-        assert_eq!(parsed, parse_bytes(canonical[i]), "chunk and single-line parses agree");
+    let open_end = !body.is_empty() && !body.ends_with(b"\n");
+    parse_chunk(chunk, &Format::Canonical, |_, parsed, _| {
+        let alone = parse_bytes(canonical[i]);
         i += 1;
+        let cut = open_end && i == canonical.len();
+        if cut && parsed == Line::Malformed(Malformed::IncompleteLastLine) {
+            let why = [Malformed::InvalidJson, Malformed::InvalidUtf8];
+            assert!(why.iter().any(|m| alone == Line::Malformed(*m)), "{alone:?} cut short");
+        } else {
+            assert_eq!(parsed, alone, "chunk and single-line parses agree");
+        }
     });
     canonical.iter().for_each(|line| check_line(line));
 }
@@ -66,7 +78,7 @@ fn check_line(line: &[u8]) {
     if let Ok(text) = std::str::from_utf8(line) {
         assert_eq!(parsed, parse_line(text), "parse_bytes and parse_line agree");
     }
-    let json = line.strip_suffix(b"\r").unwrap_or(line);
+    let json = strip_bom(line.strip_suffix(b"\r").unwrap_or(line));
     match (&parsed, serde_json::from_slice::<serde_json::Value>(json)) {
         (Line::Record(_), Ok(v)) => assert!(v.is_object(), "a record is an object"),
         (Line::Record(_), Err(e)) => {

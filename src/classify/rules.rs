@@ -96,6 +96,9 @@ enum StatusSpec {
 struct ExtractSpec {
     name: String,
     pattern: String,
+    /// The file the pattern came from, for error messages.
+    #[serde(skip)]
+    file: String,
 }
 
 /// One compiled rule.
@@ -191,7 +194,9 @@ impl RuleSet {
                     .map_err(|message| Error::Rules { file: file.clone(), message })?;
                 merge_spec(&mut specs, spec);
             }
-            extracts.extend(parsed.extract);
+            extracts.extend(
+                parsed.extract.into_iter().map(|x| ExtractSpec { file: file.clone(), ..x }),
+            );
         }
         specs.retain(|s| !s.disable);
         build(taxonomy, specs, extracts)
@@ -308,8 +313,8 @@ fn build(taxonomy: &Taxonomy, specs: Vec<RuleSpec>, extracts: Vec<ExtractSpec>) 
             codes: lower(&spec.code),
             params: lower(&spec.param),
             providers: lower(&spec.provider),
-            message: messages.add(&spec.message, &spec.file, &spec.name),
-            context: contexts.add(&spec.context, &spec.file, &spec.name),
+            message: messages.add(&spec.message, &spec.file, &format!("rule `{}`", spec.name)),
+            context: contexts.add(&spec.context, &spec.file, &format!("rule `{}`", spec.name)),
             status_only: spec.status_only,
             name: spec.name,
         });
@@ -318,7 +323,7 @@ fn build(taxonomy: &Taxonomy, specs: Vec<RuleSpec>, extracts: Vec<ExtractSpec>) 
     rules.sort_by_key(|r| std::cmp::Reverse(r.priority));
     let mut extract_patterns = Patterns::default();
     for x in &extracts {
-        extract_patterns.add(&Some(x.pattern.clone()), "rules", &format!("extract `{}`", x.name));
+        extract_patterns.add(&Some(x.pattern.clone()), &x.file, &format!("extract `{}`", x.name));
     }
     Ok(RuleSet {
         messages: messages.set()?,
@@ -330,7 +335,8 @@ fn build(taxonomy: &Taxonomy, specs: Vec<RuleSpec>, extracts: Vec<ExtractSpec>) 
     })
 }
 
-/// Patterns gathered for one `RegexSet`, with the rule each came from.
+/// Patterns gathered for one `RegexSet`, with the file and the rule (or
+/// extract) each came from.
 #[derive(Default)]
 struct Patterns {
     patterns: Vec<String>,
@@ -338,38 +344,50 @@ struct Patterns {
 }
 
 impl Patterns {
-    fn add(&mut self, pattern: &Option<String>, file: &str, rule: &str) -> Option<usize> {
+    fn add(&mut self, pattern: &Option<String>, file: &str, owner: &str) -> Option<usize> {
         let p = pattern.as_ref()?;
         self.patterns.push(ascii_word_boundaries(p));
-        self.owners.push((file.to_string(), rule.to_string()));
+        self.owners.push((file.to_string(), owner.to_string()));
         Some(self.patterns.len() - 1)
     }
 
-    /// One set for all; when it fails, the first failing pattern names its rule.
+    /// One set for all; when it fails, the error names the file and the rule
+    /// of the pattern to blame. Too big a pattern fails fast: compiling stops
+    /// at the regex crate's size limit (10 MB), it does not run on.
     fn set(&self) -> Result<RegexSet> {
-        RegexSetBuilder::new(&self.patterns)
-            .unicode(false)
-            .dfa_size_limit(SET_DFA_BYTES)
-            .build()
-            .map_err(|set_error| {
-                let bad = self.patterns.iter().zip(&self.owners).find_map(|(p, owner)| {
-                    RegexBuilder::new(p).unicode(false).build().err().map(|e| (owner, e))
-                });
-                match bad {
-                    Some(((file, rule), e)) => Error::Rules {
-                        file: file.clone(),
-                        message: format!("rule `{rule}`: bad regex: {e}"),
-                    },
-                    None => {
-                        Error::Rules { file: "rules".to_string(), message: set_error.to_string() }
-                    }
-                }
-            })
+        set_of(&self.patterns).map_err(|set_error| {
+            let (index, why) = self.culprit(&set_error);
+            let (file, owner) = &self.owners[index];
+            Error::Rules { file: file.clone(), message: format!("{owner}: bad regex: {why}") }
+        })
+    }
+
+    /// The pattern to blame for a set that failed, and why: the first that
+    /// fails on its own, else the first with which the set outgrows the size
+    /// limit (found by halving: the patterns before it compile together).
+    fn culprit(&self, set_error: &regex::Error) -> (usize, String) {
+        let alone = self.patterns.iter().enumerate().find_map(|(i, p)| {
+            RegexBuilder::new(p).unicode(false).build().err().map(|e| (i, e.to_string()))
+        });
+        if let Some(found) = alone {
+            return found;
+        }
+        let (mut fits, mut fails) = (0, self.patterns.len());
+        while fails - fits > 1 {
+            let mid = (fits + fails) / 2;
+            if set_of(&self.patterns[..mid]).is_ok() { fits = mid } else { fails = mid }
+        }
+        (fails - 1, format!("too big together with the patterns before it: {set_error}"))
     }
 
     fn lazy(&self) -> Vec<LazyRegex> {
         self.patterns.iter().map(|p| LazyRegex::new(p)).collect()
     }
+}
+
+/// A set compiled as every rule set is (ASCII classes and case folding).
+fn set_of(patterns: &[String]) -> std::result::Result<RegexSet, regex::Error> {
+    RegexSetBuilder::new(patterns).unicode(false).dfa_size_limit(SET_DFA_BYTES).build()
 }
 
 /// `\b` -> `(?-u:\b)`: error messages only need ASCII word boundaries, and a

@@ -1,19 +1,21 @@
-//! Input stage: finds the files, opens each (memory-mapped when plain, streamed
-//! through a decoder when gzip or zstd, told apart by magic bytes), and cuts the
-//! bytes into chunks of whole lines for the workers.
+//! Input stage: finds the files ([`discover`]), opens each as a stream of
+//! bytes (decoded when gzip or zstd, told apart by magic bytes), and cuts the
+//! bytes into chunks of whole lines for the workers ([`ChunkReader`]).
 //!
-//! Folders are walked recursively in sorted order so that runs are reproducible;
-//! inside a folder only log-like names are read (`.jsonl`, `.ndjson`, `.json`,
-//! `.log`, `.txt`, optionally `.gz` / `.zst`), while a file named on the command
-//! line is always read.
+//! Every input is read with ordinary `read` calls into reused buffers, plain
+//! files included: a memory map dies of SIGBUS when another process truncates
+//! the file (logrotate's `copytruncate`), while a read just ends early, which
+//! [`SizeCheck`] notices and reports.
 
 mod chunk;
+mod discover;
 
 use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 
-pub use chunk::{StreamChunks, for_each_line, split_chunks};
+pub use chunk::{Buffer, Chunk, ChunkReader, DEFAULT_MAX_LINE, for_each_line};
+pub use discover::{FileId, LOOKED_FOR, discover, file_id, is_log_name};
 
 use crate::error::{Error, Result};
 
@@ -34,57 +36,6 @@ impl Source {
             Source::File(p) => p.display().to_string(),
         }
     }
-}
-
-/// Expands folders (recursively, sorted) and keeps files and `-` as given.
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<Source>> {
-    let mut out = Vec::new();
-    for path in paths {
-        if path.as_os_str() == "-" {
-            out.push(Source::Stdin);
-        } else if path.is_dir() {
-            walk(path, &mut out)?;
-        } else if path.exists() {
-            out.push(Source::File(path.clone()));
-        } else {
-            let source = io::Error::new(io::ErrorKind::NotFound, "no such file or folder");
-            return Err(Error::Input { path: path.clone(), source });
-        }
-    }
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<Source>) -> Result<()> {
-    let io_err = |source| Error::Input { path: dir.to_path_buf(), source };
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io_err)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<io::Result<_>>()
-        .map_err(io_err)?;
-    entries.sort();
-    for path in entries {
-        let hidden = path.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
-        if hidden {
-            continue;
-        }
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if is_log_name(&path) {
-            out.push(Source::File(path));
-        }
-    }
-    Ok(())
-}
-
-/// Whether a file found inside a folder looks like a log errlens reads.
-fn is_log_name(path: &Path) -> bool {
-    let name =
-        path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    let base = ["gz", "zst", "zstd"]
-        .iter()
-        .find_map(|c| name.strip_suffix(&format!(".{c}")))
-        .unwrap_or(&name);
-    ["jsonl", "ndjson", "json", "log", "txt"].iter().any(|ext| base.ends_with(&format!(".{ext}")))
 }
 
 /// Whether a name says compressed (progress then counts decoded bytes, whose
@@ -116,29 +67,17 @@ impl Compression {
     }
 }
 
-/// An opened source: whole bytes (mapped or read) or a stream to decode.
-pub enum Opened {
-    /// A plain file, memory-mapped.
-    Mapped(memmap2::Mmap),
-    /// Bytes already in memory (an empty file).
-    Bytes(Vec<u8>),
-    /// Bytes to be read (and decoded) as a stream, and how they are compressed.
-    Stream(Box<dyn Read + Send>, Compression),
+/// An opened source: its bytes as a stream (decoded), and how they were
+/// compressed.
+pub struct Opened {
+    /// The decoded bytes.
+    pub reader: Box<dyn Read + Send>,
+    /// The compression found by the magic bytes.
+    pub compression: Compression,
 }
 
-impl Opened {
-    /// The whole bytes, when they are in memory.
-    pub fn bytes(&self) -> Option<&[u8]> {
-        match self {
-            Opened::Mapped(m) => Some(m),
-            Opened::Bytes(b) => Some(b),
-            Opened::Stream(..) => None,
-        }
-    }
-}
-
-/// Opens a source. Plain regular files are memory-mapped; compressed files,
-/// pipes and stdin are streamed.
+/// Opens a source. Plain regular files are read as they are (through a
+/// [`SizeCheck`]); compressed files, pipes and stdin are buffered and decoded.
 pub fn open(source: &Source) -> Result<Opened> {
     match source {
         Source::Stdin => stream(BufReader::with_capacity(1 << 20, io::stdin()))
@@ -150,22 +89,76 @@ pub fn open(source: &Source) -> Result<Opened> {
 }
 
 fn open_file(path: &Path) -> io::Result<Opened> {
-    let file = File::open(path)?;
+    let mut file = File::open(path)?;
     let meta = file.metadata()?;
     if !meta.is_file() {
         return stream(BufReader::with_capacity(1 << 20, file));
     }
-    if meta.len() == 0 {
-        return Ok(Opened::Bytes(Vec::new()));
+    let mut head = [0u8; 4];
+    let n = read_full(&mut file, &mut head)?;
+    file.rewind()?;
+    let file = SizeCheck::new(file, meta.len());
+    match Compression::sniff(&head[..n]) {
+        Compression::None => Ok(Opened { reader: Box::new(file), compression: Compression::None }),
+        _ => stream(BufReader::with_capacity(1 << 20, file)),
     }
-    // SAFETY: the map is read-only; a log file truncated by another process while
-    // we read it is the one hazard, accepted as every mmap-based reader does.
-    // `populate` pre-faults the pages in one go instead of one fault per page
-    // inside the workers.
-    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file)? };
-    match Compression::sniff(&map) {
-        Compression::None => Ok(Opened::Mapped(map)),
-        _ => stream(BufReader::with_capacity(1 << 20, io::Cursor::new(map))),
+}
+
+/// Reads until `buf` is full or the input ends; returns the bytes read.
+fn read_full(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match reader.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+/// A regular file read to its end, which fails when the end comes before the
+/// size the file had when opened: another process truncated it while it was
+/// read (logrotate's `copytruncate`). Growth is fine (a live log).
+pub struct SizeCheck<R> {
+    inner: R,
+    expected: u64,
+    read: u64,
+}
+
+/// The error [`SizeCheck`] ends a shrunk file with; see [`is_shrink`].
+#[derive(Debug)]
+struct Shrank;
+
+impl std::fmt::Display for Shrank {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("file shrank while being read")
+    }
+}
+
+impl std::error::Error for Shrank {}
+
+/// Whether a read error says the file shrank while it was read.
+pub fn is_shrink(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<Shrank>())
+}
+
+impl<R: Read> SizeCheck<R> {
+    /// Reads `inner`, which held `expected` bytes when opened.
+    pub fn new(inner: R, expected: u64) -> Self {
+        SizeCheck { inner, expected, read: 0 }
+    }
+}
+
+impl<R: Read> Read for SizeCheck<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if n == 0 && !buf.is_empty() && self.read < self.expected {
+            return Err(io::Error::new(io::ErrorKind::UnexpectedEof, Shrank));
+        }
+        Ok(n)
     }
 }
 
@@ -177,12 +170,7 @@ fn stream<R: BufRead + Send + 'static>(mut reader: R) -> io::Result<Opened> {
         Compression::Gzip => Box::new(flate2::bufread::MultiGzDecoder::new(reader)),
         Compression::Zstd => Box::new(zstd::stream::read::Decoder::with_buffer(reader)?),
     };
-    Ok(Opened::Stream(decoded, compression))
-}
-
-/// Strips a UTF-8 byte-order mark.
-pub fn strip_bom(bytes: &[u8]) -> &[u8] {
-    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+    Ok(Opened { reader: decoded, compression })
 }
 
 #[cfg(test)]
@@ -198,12 +186,44 @@ mod tests {
     }
 
     #[test]
-    fn log_names() {
-        for yes in ["a.jsonl", "b.JSONL.gz", "c.log.zst", "d.ndjson", "e.json", "f.txt.zstd"] {
-            assert!(is_log_name(Path::new(yes)), "{yes}");
+    fn a_file_that_shrinks_while_read_fails() {
+        let path = std::env::temp_dir().join(format!("errlens-size-{}.log", std::process::id()));
+        std::fs::write(&path, vec![b'x'; 10_000]).unwrap();
+        let mut file = SizeCheck::new(File::open(&path).unwrap(), 10_000);
+        let mut buf = [0u8; 4000];
+        assert_eq!(file.read(&mut buf).unwrap(), 4000);
+        File::options().write(true).open(&path).unwrap().set_len(3000).unwrap();
+        let e = file.read(&mut buf).unwrap_err();
+        let _ = std::fs::remove_file(&path);
+        assert!(is_shrink(&e), "{e}");
+        let mut grown = SizeCheck::new(&b"abc"[..], 2);
+        assert_eq!(grown.read_to_end(&mut Vec::new()).unwrap(), 3, "growth is fine");
+    }
+
+    #[test]
+    fn every_cut_of_a_compressed_stream_is_an_error() {
+        use std::io::Write;
+        let mut data = Vec::new();
+        let mut seed = 1u64;
+        for i in 0..400 {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            writeln!(data, "{{\"i\":{i},\"r\":{seed}}}").unwrap();
         }
-        for no in ["README.md", "x.gz", "data.parquet", "jsonl"] {
-            assert!(!is_log_name(Path::new(no)), "{no}");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&data).unwrap();
+        let gz = gz.finish().unwrap();
+        let zst = zstd::encode_all(&data[..], 3).unwrap();
+        for whole in [gz, zst] {
+            for cut in 4..whole.len() {
+                let Opened { mut reader, .. } =
+                    stream(io::Cursor::new(whole[..cut].to_vec())).unwrap();
+                let read = reader.read_to_end(&mut Vec::new());
+                assert!(read.is_err(), "a cut at {cut} of {} read as complete", whole.len());
+            }
+            let Opened { mut reader, .. } = stream(io::Cursor::new(whole.clone())).unwrap();
+            let mut out = Vec::new();
+            reader.read_to_end(&mut out).unwrap();
+            assert_eq!(out, data);
         }
     }
 }

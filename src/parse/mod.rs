@@ -263,6 +263,8 @@ impl Aside {
 /// path); [`parse_bytes`] does it for a single line.
 pub fn parse_line(line: &str) -> Line<'_> {
     let line = line.strip_suffix('\r').unwrap_or(line);
+    // A byte-order mark may start any line: files concatenated with `cat`.
+    let line = line.strip_prefix('\u{feff}').unwrap_or(line);
     if line.bytes().all(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\x0c')) {
         return Line::Blank;
     }
@@ -281,6 +283,11 @@ pub fn parse_bytes(line: &[u8]) -> Line<'_> {
         Err(_) if line.iter().all(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\x0c')) => Line::Blank,
         Err(_) => Line::Malformed(Malformed::InvalidUtf8),
     }
+}
+
+/// Strips a UTF-8 byte-order mark from the start of a line.
+pub fn strip_bom(line: &[u8]) -> &[u8] {
+    line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(line)
 }
 
 fn record_from<'a>(line: &'a str, slots: &[Option<Raw<'a>>; N_FIELDS]) -> Record<'a> {

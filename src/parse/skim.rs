@@ -23,6 +23,12 @@ pub enum Malformed {
     InvalidUtf8,
     /// Arrays or objects nested deeper than [`MAX_DEPTH`].
     NestedTooDeep,
+    /// Longer than the line cap (`DEFAULT_MAX_LINE` in the input stage): not
+    /// kept, reading resumed at the next line end.
+    LineTooLong,
+    /// The last line of an input, without its line end and not JSON: cut
+    /// short (a file still being written, a stream that ended early).
+    IncompleteLastLine,
 }
 
 impl Malformed {
@@ -33,6 +39,8 @@ impl Malformed {
             Self::NotAnObject => "not_an_object",
             Self::InvalidUtf8 => "invalid_utf8",
             Self::NestedTooDeep => "nested_too_deep",
+            Self::LineTooLong => "line_too_long",
+            Self::IncompleteLastLine => "incomplete_last_line",
         }
     }
 
@@ -43,6 +51,8 @@ impl Malformed {
             Self::NotAnObject => "not a JSON object",
             Self::InvalidUtf8 => "invalid UTF-8",
             Self::NestedTooDeep => "nested too deep",
+            Self::LineTooLong => "line too long",
+            Self::IncompleteLastLine => "last line cut short",
         }
     }
 }

@@ -224,3 +224,11 @@ fn implausible_statuses_are_dropped_and_zero_means_no_response() {
     let r = record(r#"{"status":599,"error":null}"#);
     assert_eq!((r.status, r.is_failure()), (Some(599), true));
 }
+
+#[test]
+fn a_byte_order_mark_may_start_any_line() {
+    let r = record("\u{feff}{\"status\":429,\"model\":\"gpt-4o\"}");
+    assert_eq!((r.status, r.model.map(|m| m.decode())), (Some(429), Some("gpt-4o".into())));
+    assert_eq!(parse_line("\u{feff}"), Line::Blank);
+    assert_eq!(malformed(b"{\"a\":\xEF\xBB\xBF1}"), Malformed::InvalidJson, "only at the start");
+}

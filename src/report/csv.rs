@@ -11,7 +11,7 @@ use super::CsvTable;
 use super::model::Report;
 
 /// Column order of each table (a public interface: columns are only added at the end).
-pub const COLUMNS: [(CsvTable, &[&str]); 8] = [
+pub const COLUMNS: [(CsvTable, &[&str]); 9] = [
     (
         CsvTable::Causes,
         &[
@@ -46,6 +46,7 @@ pub const COLUMNS: [(CsvTable, &[&str]); 8] = [
         CsvTable::Signatures,
         &["signature", "count", "example_place", "example_status", "example_message"],
     ),
+    (CsvTable::Files, &["path", "format", "compression", "lines", "error"]),
 ];
 
 /// Columns of the breakdown table: `bucket`, then the `--by` dimensions in the
@@ -170,6 +171,15 @@ fn rows(r: &Report, table: CsvTable) -> Vec<Vec<String>> {
                 let label = super::tables::other_label(o, "signatures");
                 vec![label, o.failures.to_string(), String::new(), String::new(), String::new()]
             }))
+            .collect(),
+        CsvTable::Files => r
+            .summary
+            .files
+            .iter()
+            .map(|f| {
+                let lines = f.lines.to_string();
+                vec![f.path.clone(), f.format.clone(), f.compression.clone(), lines, opt(&f.error)]
+            })
             .collect(),
     }
 }

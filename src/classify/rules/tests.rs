@@ -84,3 +84,29 @@ fn status_only_rules_need_a_bare_failure_and_mark_it() {
         compile("[[rule]]\nname = \"s\"\ncause = \"quota.exhausted\"\nstatus_only = \"yes\"\n");
     assert!(status.is_err());
 }
+
+#[test]
+fn regexes_too_big_are_rejected_fast_naming_file_and_rule() {
+    let huge = compile(
+        "[[rule]]\nname = \"huge\"\ncause = \"quota.exhausted\"\nmessage = '(a{1000}){1000}'\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(huge.contains("extra.toml") && huge.contains("rule `huge`"), "{huge}");
+    assert!(huge.contains("size limit"), "{huge}");
+    // Each fits alone; together they outgrow the limit: the second is named.
+    let pair = compile(
+        "[[rule]]\nname = \"big1\"\ncause = \"quota.exhausted\"\nmessage = '(a{1000}){250}'\n\
+         [[rule]]\nname = \"big2\"\ncause = \"quota.exhausted\"\nmessage = '(b{1000}){250}'\n",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(pair.contains("extra.toml") && pair.contains("rule `big2`"), "{pair}");
+}
+
+#[test]
+fn bad_extract_patterns_name_their_file() {
+    let err =
+        compile("[[extract]]\nname = \"x\"\npattern = '(unclosed'\n").unwrap_err().to_string();
+    assert!(err.contains("extra.toml") && err.contains("extract `x`"), "{err}");
+}
