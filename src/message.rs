@@ -5,14 +5,18 @@
 //! A failed write is ignored: `eprintln!` panics when stderr is closed, full or
 //! a broken pipe, which would turn a warning into a crash and the documented
 //! exit code (2) into 101. The message is lost; the exit code still says what
-//! happened.
+//! happened. Messages pass the same output boundary as reports: a path or an
+//! error text that holds a secret or a control sequence is shown redacted and
+//! escaped.
 
 use std::fmt::Display;
 use std::io::Write;
 
 /// Writes `errlens: {text}` and a newline to stderr, ignoring write errors.
 pub fn warn(text: impl Display) {
+    let text = text.to_string();
+    let clean = crate::report::boundary::clean(&text, false);
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "errlens: {text}");
+    let _ = writeln!(err, "errlens: {clean}");
     let _ = err.flush();
 }

@@ -272,3 +272,13 @@ fn explain_never_echoes_a_secret() {
         }
     }
 }
+
+#[test]
+fn stderr_messages_are_redacted_too() {
+    let secrets = secrets();
+    let missing = format!("/nonexistent/{}/app.jsonl", secrets[0].text);
+    let out = errlens(&["analyze", &missing], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("errlens:"));
+    assert_hidden(&secrets, "stderr of a missing file", &out.stderr);
+}
