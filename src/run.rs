@@ -46,14 +46,6 @@ impl Outcome {
 /// Runs the configured command, writing to `out` through the output
 /// [`Boundary`] (secrets redacted, terminal controls escaped).
 pub fn run(config: &Config, out: &mut dyn Write) -> Result<Outcome> {
-    let colour = matches!(config.task, Task::Analyze { style, .. } if style.color);
-    let mut boundary = Boundary::new(out, colour);
-    let outcome = run_command(config, &mut boundary)?;
-    boundary.flush()?;
-    Ok(outcome)
-}
-
-fn run_command(config: &Config, out: &mut dyn Write) -> Result<Outcome> {
     let classifier = Classifier::new(&config.rules, config.now)?;
     let outcome = run_with(config, &classifier, out);
     pipeline::discard(classifier);
@@ -65,6 +57,14 @@ fn run_command(config: &Config, out: &mut dyn Write) -> Result<Outcome> {
 /// compiling the rules costs more than a small run.
 #[doc(hidden)]
 pub fn run_with(config: &Config, classifier: &Classifier, out: &mut dyn Write) -> Result<Outcome> {
+    let colour = matches!(config.task, Task::Analyze { style, .. } if style.color);
+    let mut boundary = Boundary::new(out, colour);
+    let outcome = run_command(config, classifier, &mut boundary)?;
+    boundary.flush()?;
+    Ok(outcome)
+}
+
+fn run_command(config: &Config, classifier: &Classifier, out: &mut dyn Write) -> Result<Outcome> {
     match &config.task {
         Task::Analyze { format, style, every_minutes, breakdown, full, .. } => {
             let options = analyze::Options {
