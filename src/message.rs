@@ -1,6 +1,8 @@
 //! errlens' own messages on stderr: warnings and notes during a run (an input
 //! that could not be read to its end, a folder without logs, a capped flag) and
-//! the final error. One place writes them, prefixed with the program name.
+//! the final error. One place writes them, prefixed with the program name, and
+//! passes them through the output boundary's cleaning (secrets redacted,
+//! control characters escaped), as every other output.
 //!
 //! A failed write is ignored: `eprintln!` panics when stderr is closed, full or
 //! a broken pipe, which would turn a warning into a crash and the documented
@@ -12,7 +14,9 @@ use std::io::Write;
 
 /// Writes `errlens: {text}` and a newline to stderr, ignoring write errors.
 pub fn warn(text: impl Display) {
+    let line = format!("errlens: {text}");
+    let clean = crate::report::boundary::clean(&line, false);
     let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "errlens: {text}");
+    let _ = writeln!(err, "{clean}");
     let _ = err.flush();
 }
