@@ -111,22 +111,27 @@ impl Buffer {
         Chunk { bytes: &self.data[..self.len], dropped: &self.dropped, max_line }
     }
 
-    /// Makes room for `n` more bytes after the chunk.
+    /// Makes room for `n` more bytes after the chunk. A new buffer comes
+    /// zeroed from the allocator (fresh pages are zero already), so it is not
+    /// written twice.
     fn room(&mut self, n: usize) {
         let need = self.len + n;
-        if self.data.len() < need {
+        if self.data.is_empty() {
+            self.data = vec![0; need];
+        } else if self.data.len() < need {
             self.data.resize(need, 0);
         }
     }
 
-    /// Starts a chunk with the bytes carried over from the previous one.
-    /// A buffer grown for a long line is let go rather than kept.
+    /// Starts a chunk with the bytes carried over from the previous one, with
+    /// room for the `usual` chunk. A buffer grown for a long line is let go
+    /// rather than kept.
     fn start(&mut self, carry: &[u8], dropped: &[usize], usual: usize) {
         if self.data.len() > 4 * usual {
             self.data = Vec::new();
         }
         self.len = 0;
-        self.room(carry.len());
+        self.room(carry.len().max(usual));
         self.data[..carry.len()].copy_from_slice(carry);
         self.len = carry.len();
         self.dropped.clear();

@@ -263,8 +263,24 @@ impl Aside {
 /// path); [`parse_bytes`] does it for a single line.
 pub fn parse_line(line: &str) -> Line<'_> {
     let line = line.strip_suffix('\r').unwrap_or(line);
-    // A byte-order mark may start any line: files concatenated with `cat`.
-    let line = line.strip_prefix('\u{feff}').unwrap_or(line);
+    if line.as_bytes().first() == Some(&0xEF) {
+        return parse_after_bom(line);
+    }
+    parse_body(line)
+}
+
+/// A line that may start with a byte-order mark (any line may: files
+/// concatenated with `cat`), parsed without it. Out of line, so that the hot
+/// path keeps its shape: one byte compared.
+#[cold]
+#[inline(never)]
+fn parse_after_bom(line: &str) -> Line<'_> {
+    parse_body(line.strip_prefix('\u{feff}').unwrap_or(line))
+}
+
+/// [`parse_line`] once the line end and a byte-order mark are off.
+#[inline(always)]
+fn parse_body(line: &str) -> Line<'_> {
     if line.bytes().all(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\x0c')) {
         return Line::Blank;
     }

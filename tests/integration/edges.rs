@@ -307,6 +307,18 @@ fn a_stderr_that_cannot_be_written_does_not_panic() {
     }
 }
 
+#[test]
+fn messages_on_stderr_are_cleaned_like_any_output() {
+    let dir = TempDir::new("stderr-clean");
+    let key = "sk-proj-SECRETSECRETSECRETSECRET0123456789wxyz";
+    let odd = dir.path().join(key).join("\u{1b}[2J.jsonl");
+    let out = errlens(&["analyze", odd.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr_of(&out);
+    assert!(err.starts_with("errlens: ") && err.contains("no such file"), "{err}");
+    assert!(!err.contains('\u{1b}') && !err.contains("SECRETSECRET"), "{err}");
+}
+
 // Item 10: files truncated while read, cut last lines, byte-order marks.
 
 #[test]
