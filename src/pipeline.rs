@@ -4,22 +4,23 @@
 //! number, so that `file:line` places are exact however the work was split.
 //!
 //! Every source (plain file, decoder, stdin) is read on a thread of its own
-//! that fills chunks into buffers and sends them through a bounded channel
-//! while the workers parse the previous window; the buffers go back to a free
-//! list once their window is done, for the next chunks and the next files, so
-//! memory stays at two windows of chunks and a run of many small files does
-//! not allocate (or zero) a buffer per file.
+//! that fills chunks into buffers and sends them through a short bounded
+//! channel. Each chunk goes to a worker as soon as one is free (a few per
+//! worker at most), results are absorbed in input order as they come back,
+//! and each buffer then goes back to a free list for the next chunks and the
+//! next files: memory stays at a few chunks per worker, and a run of many
+//! small files does not allocate (or fault in) a buffer per file.
 //!
 //! An input that ends early (a cut or corrupt `.gz`, a file truncated while
 //! read, a read error) keeps the lines read before, and its file row, stderr
 //! and the exit code say so.
 
+use std::collections::BTreeMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::mpsc::{Receiver, channel, sync_channel};
 use std::sync::{Mutex, PoisonError};
-
-use rayon::prelude::*;
 
 use crate::detect::{self, Format};
 use crate::input::{self, Buffer, Chunk, ChunkReader, Compression, Source, for_each_line};
@@ -48,12 +49,29 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Chunks handed out per window. Workers idle at the end of each window
-    /// while the slowest chunk finishes, so windows are long; they are bounded
-    /// because `classify` holds a window's output in memory.
-    fn window(&self) -> usize {
-        self.threads * 4
+    /// Chunks handed to the workers and not yet absorbed: enough to keep each
+    /// worker busy while the results before come back in order; bounded
+    /// because their buffers (and `classify`'s output) are held meanwhile.
+    fn in_flight(&self) -> usize {
+        self.threads * 2
     }
+
+    /// Chunks the reader may have ready ahead of the workers: reading is
+    /// much faster than parsing, so a few are enough.
+    fn read_ahead(&self) -> usize {
+        self.threads + 1
+    }
+}
+
+/// What every chunk of a run shares: the plan, the job, the workers and the
+/// free list of buffers (reused across files, so a run of many small files
+/// does not allocate, or fault in, a buffer per file).
+struct Run<'r, J> {
+    plan: Plan,
+    job: &'r J,
+    pool: Option<rayon::ThreadPool>,
+    free: Mutex<Vec<Buffer>>,
+    progress: &'r crate::progress::Progress,
 }
 
 /// Runs `job` over every source; `absorb(file, first_line, out)` receives the
@@ -74,18 +92,7 @@ pub fn drive<J: Job>(
         .map_err(|e| {
             crate::error::Error::Usage(format!("cannot start {} threads: {e}", plan.threads))
         })?;
-    let run = |chunks: &[Chunk<'_>], file: u32, format: &Format<'_>| -> Vec<(u64, J::Out)> {
-        let outs: Vec<(u64, J::Out)> = match &pool {
-            Some(pool) => {
-                pool.install(|| chunks.par_iter().map(|c| job.chunk(file, format, *c)).collect())
-            }
-            None => chunks.iter().map(|c| job.chunk(file, format, *c)).collect(),
-        };
-        let bytes: usize = chunks.iter().map(|c| c.bytes.len()).sum();
-        progress.advance(bytes as u64, outs.iter().map(|o| o.0).sum());
-        outs
-    };
-    let free = Mutex::new(Vec::new());
+    let run = Run { plan, job, pool, free: Mutex::new(Vec::new()), progress };
     let mut rows = Vec::with_capacity(sources.len());
     for (index, source) in sources.iter().enumerate() {
         let file = index as u32;
@@ -96,26 +103,19 @@ pub fn drive<J: Job>(
             lines: 0,
             error: None,
         };
-        let mut feed = |outs: Vec<(u64, J::Out)>, row: &mut FileRow| -> std::io::Result<()> {
-            for (lines, out) in outs {
-                absorb(file, row.lines, out)?;
-                row.lines += lines;
-            }
-            Ok(())
-        };
         match input::open(source) {
             Err(e) => row.error = Some(e.to_string()),
             Ok(opened) => {
                 row.compression = compression_name(opened.compression).to_string();
-                let mut format = forced;
-                let failed = read_chunks(opened.reader, plan, &free, |chunks| {
-                    let fmt = *format.get_or_insert_with(|| {
-                        detect::detect(chunks.first().map_or(&[][..], |c| c.bytes))
-                    });
-                    row.format = fmt.name().to_string();
-                    feed(run(chunks, file, &fmt), &mut row)
+                let mut lines = 0;
+                let (format, failed) = run.source(opened.reader, file, forced, |n, out| {
+                    absorb(file, lines, out)?;
+                    lines += n;
+                    Ok(())
                 })?;
-                row.error = failed.map(|e| read_error(&e, opened.compression, row.lines));
+                row.format = format.name().to_string();
+                row.lines = lines;
+                row.error = failed.map(|e| read_error(&e, opened.compression, lines));
             }
         }
         if let Some(error) = &row.error {
@@ -159,72 +159,152 @@ fn compression_name(c: Compression) -> &'static str {
     }
 }
 
-/// Reads `reader` on a thread of its own and calls `each` with windows of
-/// chunks. Returns the read error that ended the input early, if any.
-fn read_chunks(
-    reader: Box<dyn std::io::Read + Send>,
+/// The reading thread: chunks into buffers from the free list, until the
+/// input ends or the consumer stops listening.
+fn read(
     plan: Plan,
     free: &Mutex<Vec<Buffer>>,
-    mut each: impl FnMut(&[Chunk<'_>]) -> std::io::Result<()>,
-) -> std::io::Result<Option<std::io::Error>> {
-    let (tx, rx) = sync_channel::<std::io::Result<Buffer>>(plan.window());
-    let stop = Arc::new(AtomicBool::new(false));
-    let reader_stop = Arc::clone(&stop);
-    std::thread::scope(|scope| {
-        scope.spawn(move || {
-            let mut chunks =
-                ChunkReader::new(reader, plan.chunk_size, plan.max_line).stop_on(reader_stop);
-            loop {
-                let popped = free.lock().unwrap_or_else(PoisonError::into_inner).pop();
-                let mut buf = popped.unwrap_or_default();
-                let Some(read) = chunks.next_into(&mut buf) else {
-                    free.lock().unwrap_or_else(PoisonError::into_inner).push(buf);
-                    break;
-                };
-                if tx.send(read.map(|()| buf)).is_err() {
-                    break;
-                }
-            }
-        });
-        let result = consume(&rx, plan, free, &mut each);
-        stop.store(true, Ordering::Relaxed);
-        drop(rx);
-        result
-    })
+    reader: Box<dyn std::io::Read + Send>,
+    stop: Arc<AtomicBool>,
+    tx: std::sync::mpsc::SyncSender<FromReader>,
+) {
+    let mut chunks = ChunkReader::new(reader, plan.chunk_size, plan.max_line).stop_on(stop);
+    loop {
+        let spare = free.lock().unwrap_or_else(PoisonError::into_inner).pop();
+        let mut buf = spare.unwrap_or_default();
+        let Some(read) = chunks.next_into(&mut buf) else {
+            return give_back(free, buf);
+        };
+        if tx.send(read.map(|()| buf)).is_err() {
+            return;
+        }
+    }
 }
 
-/// Takes windows of chunks from the reader, hands each to `each`, and puts
-/// the buffers back on the free list.
-fn consume(
-    rx: &Receiver<std::io::Result<Buffer>>,
-    plan: Plan,
-    free: &Mutex<Vec<Buffer>>,
-    each: &mut impl FnMut(&[Chunk<'_>]) -> std::io::Result<()>,
-) -> std::io::Result<Option<std::io::Error>> {
-    let window = plan.window();
-    loop {
-        let mut owned = Vec::with_capacity(window);
-        let mut error = None;
-        for chunk in rx.iter() {
-            match chunk {
-                Ok(c) => owned.push(c),
-                Err(e) => {
-                    error = Some(e);
-                    break;
+fn give_back(free: &Mutex<Vec<Buffer>>, buf: Buffer) {
+    free.lock().unwrap_or_else(PoisonError::into_inner).push(buf);
+}
+
+/// What the reader sends: a chunk, or the error that ended the input.
+type FromReader = std::io::Result<Buffer>;
+
+/// A chunk's result on its way back from a worker, with its index and
+/// buffer; a panic in the job travels back as such.
+type Done<O> = (usize, Buffer, std::thread::Result<(u64, O)>);
+
+impl<J: Job> Run<'_, J> {
+    /// Reads one source on a thread of its own and runs the job on its
+    /// chunks; `absorb(lines, out)` gets the results in order. Returns the
+    /// format (detected from the first chunk unless `forced`) and the read
+    /// error that ended the input early, if any.
+    fn source<'f>(
+        &self,
+        reader: Box<dyn std::io::Read + Send>,
+        file: u32,
+        forced: Option<Format<'f>>,
+        mut absorb: impl FnMut(u64, J::Out) -> std::io::Result<()>,
+    ) -> std::io::Result<(Format<'f>, Option<std::io::Error>)> {
+        let (tx, rx) = sync_channel::<FromReader>(self.plan.read_ahead());
+        let stop = Arc::new(AtomicBool::new(false));
+        let reader_stop = Arc::clone(&stop);
+        std::thread::scope(|scope| {
+            let (plan, free) = (self.plan, &self.free);
+            scope.spawn(move || read(plan, free, reader, reader_stop, tx));
+            let first = rx.recv().ok();
+            let bytes = match &first {
+                Some(Ok(buf)) => buf.chunk(self.plan.max_line).bytes,
+                _ => &[][..],
+            };
+            let format = forced.unwrap_or_else(|| detect::detect(bytes));
+            let result = match &self.pool {
+                Some(pool) => self.pooled(pool, first, &rx, file, &format, &mut absorb),
+                None => self.in_order(first, &rx, file, &format, &mut absorb),
+            };
+            stop.store(true, Ordering::Relaxed);
+            drop(rx);
+            result.map(|failed| (format, failed))
+        })
+    }
+
+    /// Hands a processed chunk's result on, counts it, and frees its buffer.
+    fn absorb_one(
+        &self,
+        buf: Buffer,
+        (lines, out): (u64, J::Out),
+        absorb: &mut impl FnMut(u64, J::Out) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        self.progress.advance(buf.chunk(self.plan.max_line).bytes.len() as u64, lines);
+        absorb(lines, out)?;
+        give_back(&self.free, buf);
+        Ok(())
+    }
+
+    /// One thread: each chunk is processed and absorbed as it comes.
+    fn in_order(
+        &self,
+        mut next: Option<FromReader>,
+        rx: &Receiver<FromReader>,
+        file: u32,
+        format: &Format<'_>,
+        absorb: &mut impl FnMut(u64, J::Out) -> std::io::Result<()>,
+    ) -> std::io::Result<Option<std::io::Error>> {
+        loop {
+            match next.take().or_else(|| rx.recv().ok()) {
+                None => return Ok(None),
+                Some(Err(e)) => return Ok(Some(e)),
+                Some(Ok(buf)) => {
+                    let out = self.job.chunk(file, format, buf.chunk(self.plan.max_line));
+                    self.absorb_one(buf, out, absorb)?;
                 }
             }
-            if owned.len() == window {
-                break;
+        }
+    }
+
+    /// The pool: each chunk is handed to a worker as it comes (no batch
+    /// waits for its slowest chunk), with at most [`Plan::in_flight`] out at
+    /// a time; results are absorbed in input order as they come back.
+    fn pooled(
+        &self,
+        pool: &rayon::ThreadPool,
+        mut next: Option<FromReader>,
+        rx: &Receiver<FromReader>,
+        file: u32,
+        format: &Format<'_>,
+        absorb: &mut impl FnMut(u64, J::Out) -> std::io::Result<()>,
+    ) -> std::io::Result<Option<std::io::Error>> {
+        let (done_tx, done_rx) = channel::<Done<J::Out>>();
+        let (job, plan) = (self.job, self.plan);
+        pool.in_place_scope_fifo(|scope| {
+            let mut waiting: BTreeMap<usize, (Buffer, (u64, J::Out))> = BTreeMap::new();
+            let (mut sent, mut absorbed, mut ended) = (0, 0, None);
+            loop {
+                while ended.is_none() && sent - absorbed < plan.in_flight() {
+                    match next.take().or_else(|| rx.recv().ok()) {
+                        None => ended = Some(None),
+                        Some(Err(e)) => ended = Some(Some(e)),
+                        Some(Ok(buf)) => {
+                            let done = done_tx.clone();
+                            scope.spawn_fifo(move |_| {
+                                let work = || job.chunk(file, format, buf.chunk(plan.max_line));
+                                let out = std::panic::catch_unwind(AssertUnwindSafe(work));
+                                let _ = done.send((sent, buf, out));
+                            });
+                            sent += 1;
+                        }
+                    }
+                }
+                if absorbed == sent {
+                    return Ok(ended.flatten());
+                }
+                let (index, buf, out) = done_rx.recv().expect("a worker sends every chunk back");
+                let out = out.unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                waiting.insert(index, (buf, out));
+                while let Some((buf, out)) = waiting.remove(&absorbed) {
+                    self.absorb_one(buf, out, absorb)?;
+                    absorbed += 1;
+                }
             }
-        }
-        let done = owned.len() < window || error.is_some();
-        let chunks: Vec<Chunk<'_>> = owned.iter().map(|b| b.chunk(plan.max_line)).collect();
-        each(&chunks)?;
-        drop(chunks);
-        free.lock().unwrap_or_else(PoisonError::into_inner).extend(owned);
-        if done {
-            return Ok(error);
-        }
+        })
     }
 }
 
@@ -366,8 +446,8 @@ mod tests {
             std::env::temp_dir().join(format!("errlens-shrink-{}.jsonl", std::process::id()));
         std::fs::write(&path, "{\"status\":200}\n".repeat(200_000)).unwrap();
         let job = Truncating { path: path.clone(), done: AtomicBool::new(false) };
-        // The reader runs at most two windows of 4 KB chunks (after a first
-        // chunk of 64 KB) ahead of the workers: far from the end of 3 MB.
+        // The reader runs a few 4 KB chunks (after a first chunk of 64 KB)
+        // ahead of the workers: far from the end of 3 MB.
         let plan = Plan { threads: 1, chunk_size: 4096, max_line: 1 << 20 };
         let progress = crate::progress::Progress::off();
         let sources = [Source::File(path.clone())];
@@ -377,6 +457,45 @@ mod tests {
         assert!(lines > 0 && lines < 100_000, "{lines}");
         let want = format!("file shrank while being read (truncated after {lines} lines)");
         assert_eq!(rows[0].error.as_deref(), Some(want.as_str()));
+    }
+
+    /// Panics on the third chunk it sees.
+    struct Panicking(std::sync::atomic::AtomicUsize);
+
+    impl Job for Panicking {
+        type Out = u64;
+
+        fn chunk(&self, _file: u32, format: &Format<'_>, chunk: Chunk<'_>) -> (u64, u64) {
+            assert_ne!(self.0.fetch_add(1, Ordering::Relaxed), 2, "the third chunk");
+            let lines = parse_chunk(chunk, format, |_, _, _| {});
+            (lines, lines)
+        }
+    }
+
+    #[test]
+    fn results_come_back_in_order_and_a_panic_is_not_a_hang() {
+        let path = std::env::temp_dir().join(format!("errlens-order-{}.jsonl", std::process::id()));
+        let lines: String =
+            (0..20_000).map(|i| format!("{{\"status\":{}}}\n", 200 + i % 300)).collect();
+        std::fs::write(&path, lines).unwrap();
+        let sources = [Source::File(path.clone())];
+        let progress = crate::progress::Progress::off();
+        let plan = Plan { threads: 3, chunk_size: 1000, max_line: 1 << 20 };
+        let job = Panicking(std::sync::atomic::AtomicUsize::new(3));
+        let mut firsts = Vec::new();
+        drive(&sources, plan, &job, None, &progress, |_, first, n| {
+            firsts.push((first, n));
+            Ok(())
+        })
+        .unwrap();
+        assert!(firsts.windows(2).all(|w| w[0].0 + w[0].1 == w[1].0), "in order, none lost");
+        assert_eq!(firsts.last().map(|l| l.0 + l.1), Some(20_000));
+        let job = Panicking(std::sync::atomic::AtomicUsize::new(0));
+        let run = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            drive(&sources, plan, &job, None, &progress, |_, _, _| Ok(()))
+        }));
+        let _ = std::fs::remove_file(&path);
+        assert!(run.is_err(), "the worker's panic reaches the caller");
     }
 
     #[test]

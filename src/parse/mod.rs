@@ -262,32 +262,33 @@ impl Aside {
 /// `&str` means the caller has validated UTF-8 (once per chunk, in the hot
 /// path); [`parse_bytes`] does it for a single line.
 pub fn parse_line(line: &str) -> Line<'_> {
-    let line = line.strip_suffix('\r').unwrap_or(line);
-    if line.as_bytes().first() == Some(&0xEF) {
-        return parse_after_bom(line);
-    }
-    parse_body(line)
+    parse_inner(line, true)
 }
 
-/// A line that may start with a byte-order mark (any line may: files
-/// concatenated with `cat`), parsed without it. Out of line, so that the hot
-/// path keeps its shape: one byte compared.
-#[cold]
-#[inline(never)]
-fn parse_after_bom(line: &str) -> Line<'_> {
-    parse_body(line.strip_prefix('\u{feff}').unwrap_or(line))
-}
-
-/// [`parse_line`] once the line end and a byte-order mark are off.
+/// [`parse_line`]; `bom` allows one retry without a byte-order mark.
 #[inline(always)]
-fn parse_body(line: &str) -> Line<'_> {
+fn parse_inner(line: &str, bom: bool) -> Line<'_> {
+    let line = line.strip_suffix('\r').unwrap_or(line);
     if line.bytes().all(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\x0c')) {
         return Line::Blank;
     }
     let mut slots = [None; N_FIELDS];
     match skim::skim_object(line.as_bytes(), field_of, &mut slots) {
         Ok(_) => Line::Record(record_from(line, &slots)),
+        Err(reason) if bom => after_bom(line, reason),
         Err(reason) => Line::Malformed(reason),
+    }
+}
+
+/// A line that is not a record may start with a byte-order mark (any line
+/// may: files concatenated with `cat`): it is parsed again without it. Only
+/// lines that failed get here, so the hot path keeps its shape.
+#[cold]
+#[inline(never)]
+fn after_bom(line: &str, reason: Malformed) -> Line<'_> {
+    match line.strip_prefix('\u{feff}') {
+        Some(rest) => parse_inner(rest, false),
+        None => Line::Malformed(reason),
     }
 }
 
