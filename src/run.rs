@@ -210,7 +210,8 @@ fn outcome(report: &Report, task: &Task) -> Outcome {
         report.comparison.as_ref().is_some_and(|c| c.causes.iter().any(|c| c.change == "new"));
     let failing =
         |glob: &String| report.causes.iter().any(|c| crate::config::glob_match(glob, &c.category));
-    if report.summary.files.iter().any(|f| f.error.is_some()) {
+    let unread_before = report.comparison.as_ref().is_some_and(|c| !c.previous.unread.is_empty());
+    if report.summary.files.iter().any(|f| f.error.is_some()) || unread_before {
         Outcome::InputError
     } else if (*strict && report.summary.malformed > 0)
         || fail_on.iter().any(failing)

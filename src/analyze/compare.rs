@@ -50,6 +50,7 @@ pub fn compare(now: &Report, before: &Report) -> Comparison {
             failures: s.failures,
             error_rate: s.error_rate,
             time_range: s.time_range.clone(),
+            unread: s.files.iter().filter(|f| f.error.is_some()).cloned().collect(),
         },
         error_rate_change: ((now.summary.error_rate - s.error_rate) * 1e6).round() / 1e6,
         causes,

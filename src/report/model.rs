@@ -77,6 +77,10 @@ pub struct PeriodRow {
     pub error_rate: f64,
     /// Earliest and latest record time.
     pub time_range: Option<TimeRange>,
+    /// The previous period's inputs that could not be read to their end
+    /// (its figures are then short, and the run exits 2).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unread: Vec<FileRow>,
 }
 
 /// How one cause changed.

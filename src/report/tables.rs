@@ -379,8 +379,13 @@ pub fn previous_line(r: &Report) -> Option<String> {
     let p = &c.previous;
     let range =
         p.time_range.as_ref().map_or(String::new(), |t| format!(" ({} → {})", t.start, t.end));
+    let unread: String = p
+        .unread
+        .iter()
+        .map(|f| format!(" Not read to its end: {}: {}.", f.path, f.error.as_deref().unwrap_or("")))
+        .collect();
     Some(format!(
-        "Previous period{range}: {} requests, {} failures ({}); error rate {} {:.2} points.",
+        "Previous period{range}: {} requests, {} failures ({}); error rate {} {:.2} points.{unread}",
         thousands(p.records),
         thousands(p.failures),
         percent(p.error_rate),

@@ -110,6 +110,26 @@ fn every_report_format_shows_a_read_error() {
     }
 }
 
+#[test]
+fn an_unreadable_compare_input_is_an_error_too() {
+    let dir = TempDir::new("compare-cut");
+    let now = dir.write("now.jsonl", varied_log(2_000));
+    let gz = gzip(varied_log(20_000).as_bytes());
+    let before = dir.write("before.jsonl.gz", &gz[..gz.len() / 2]);
+    let (n, b) = (now.to_str().unwrap(), before.to_str().unwrap());
+    let out = errlens(&["analyze", n, "--format", "json", "--compare", b], None);
+    let r = json_of(&out, 2);
+    let unread = &r["comparison"]["previous"]["unread"][0];
+    assert_eq!(unread["path"], b);
+    assert!(unread["error"].as_str().unwrap().starts_with("incomplete gzip stream after"));
+    assert!(stderr_of(&out).contains(&format!("errlens: {b}: incomplete gzip stream")));
+    let text = ok_stdout(&errlens(&["analyze", n, "--compare", b], None), 2);
+    assert!(text.contains("Not read to its end"), "{text}");
+    let whole = dir.write("whole.jsonl", varied_log(2_000));
+    let out = errlens(&["analyze", n, "--compare", whole.to_str().unwrap()], None);
+    assert_eq!(out.status.code(), Some(0));
+}
+
 // Item 5: `-o` naming an input.
 
 #[test]
