@@ -197,8 +197,11 @@ impl Classifier {
                 "model.retired"
             }
             Judgement::NoAccess => "model.no_access",
-            Judgement::FineTune { base } => {
+            Judgement::FineTune { base, base_shutdown } => {
                 add("base_model", base);
+                if let Some(date) = base_shutdown {
+                    add("base_shutdown_date", date);
+                }
                 "model.fine_tune_unavailable"
             }
         };

@@ -60,10 +60,15 @@ pub enum Judgement {
     },
     /// A real model, current at the record's time: an access problem.
     NoAccess,
-    /// A fine-tuned model whose base is still current.
+    /// A fine-tuned model: deleted, owned by another organization, or dead
+    /// with its base (a not-found on an `ft:` id names the fine-tune, whose
+    /// owner is the first thing to check, whatever its base).
     FineTune {
         /// The base model of the fine-tune.
         base: String,
+        /// The base's shutdown date, when it was retired at the record's time
+        /// (fine-tunes stop with their base).
+        base_shutdown: Option<String>,
     },
 }
 
@@ -95,10 +100,11 @@ impl Catalog {
     pub fn judge(&self, name: &str, at: Millis) -> Judgement {
         let name = strip_provider_prefix(name.trim());
         if let Some(base) = fine_tune_base(name) {
-            return match self.lookup(&base).filter(|m| m.retired_at(at)) {
-                Some(m) => self.retired(m, at),
-                None => Judgement::FineTune { base },
-            };
+            let base_shutdown = self
+                .lookup(&base)
+                .filter(|m| m.retired_at(at))
+                .map(|m| m.shutdown_date.clone().unwrap_or_default());
+            return Judgement::FineTune { base, base_shutdown };
         }
         match self.lookup(name) {
             Some(m) if m.retired_at(at) => self.retired(m, at),
@@ -292,12 +298,15 @@ mod tests {
         let now = at("2026-11-21");
         assert_eq!(
             c.judge("ft:gpt-4.1-2025-04-14:acme:x:BPsmyr4l", now),
-            Judgement::FineTune { base: "gpt-4.1-2025-04-14".to_string() }
+            Judgement::FineTune { base: "gpt-4.1-2025-04-14".to_string(), base_shutdown: None }
         );
-        assert!(matches!(
+        assert_eq!(
             c.judge("ft:gpt-3.5-turbo-0613:acme::abc", now),
-            Judgement::Retired { .. }
-        ));
+            Judgement::FineTune {
+                base: "gpt-3.5-turbo-0613".to_string(),
+                base_shutdown: Some("2024-09-13".to_string())
+            }
+        );
         assert_eq!(c.judge("openai/gpt-4o", now), Judgement::NoAccess);
     }
 
