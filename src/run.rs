@@ -16,7 +16,7 @@ use crate::parse::Line;
 use crate::pipeline::{self, Job};
 use crate::progress::Progress;
 use crate::redact;
-use crate::report::boundary::Boundary;
+use crate::report::boundary::{Boundary, Escapes};
 use crate::report::playbook::{self, Explanation};
 use crate::report::records::{self, Classified};
 use crate::report::{self, Report};
@@ -57,11 +57,23 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Outcome> {
 /// compiling the rules costs more than a small run.
 #[doc(hidden)]
 pub fn run_with(config: &Config, classifier: &Classifier, out: &mut dyn Write) -> Result<Outcome> {
-    let colour = matches!(config.task, Task::Analyze { style, .. } if style.color);
-    let mut boundary = Boundary::new(out, colour);
+    let mut boundary = Boundary::new(out, escapes(&config.task));
     let outcome = run_command(config, classifier, &mut boundary)?;
     boundary.flush()?;
     Ok(outcome)
+}
+
+/// How the output escapes control characters: as JSON escapes in JSON.
+fn escapes(task: &Task) -> Escapes {
+    use crate::cli::DocFormat;
+    match task {
+        Task::Analyze { format: report::Format::Json, .. }
+        | Task::Classify { .. }
+        | Task::Explain { format: DocFormat::Json, .. }
+        | Task::Taxonomy { format: DocFormat::Json } => Escapes::Json,
+        Task::Analyze { style, .. } => Escapes::Visible { colour: style.color },
+        _ => Escapes::Visible { colour: false },
+    }
 }
 
 fn run_command(config: &Config, classifier: &Classifier, out: &mut dyn Write) -> Result<Outcome> {

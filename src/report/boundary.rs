@@ -7,6 +7,8 @@
 //! It works a line at a time (secrets never span a line break); a line longer
 //! than [`MAX_PENDING`] is cut where no token can be split. The one escape kept
 //! is errlens' own colour (`ESC [ ... m`), and only when colour was asked for.
+//! In JSON output a control character is written as a JSON escape (`\u007f`),
+//! so the document stays JSON; elsewhere as visible `\xNN` text.
 
 use std::borrow::Cow;
 use std::io::{self, Write};
@@ -16,23 +18,42 @@ use crate::redact;
 /// Bytes held back waiting for a line end before they are let out anyway.
 pub const MAX_PENDING: usize = 1 << 20;
 
+/// How the output writes what must not reach a terminal as such.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Escapes {
+    /// Visible `\xNN` text; with `colour`, errlens' own SGR colour is kept.
+    Visible {
+        /// Keep SGR colour sequences.
+        colour: bool,
+    },
+    /// JSON string escapes (`\u001b`): the output is JSON and stays JSON
+    /// (serde_json leaves DEL, C1 and bidirectional controls raw).
+    Json,
+}
+
 /// A writer that redacts and escapes what it passes on to `inner`.
 pub struct Boundary<'a> {
     inner: &'a mut dyn Write,
     pending: Vec<u8>,
-    colour: bool,
+    escapes: Escapes,
 }
 
 impl<'a> Boundary<'a> {
-    /// Wraps `inner`; `colour` keeps SGR colour sequences (errlens' own).
-    pub fn new(inner: &'a mut dyn Write, colour: bool) -> Self {
-        Boundary { inner, pending: Vec::new(), colour }
+    /// Wraps `inner`, escaping controls as `escapes` says.
+    pub fn new(inner: &'a mut dyn Write, escapes: Escapes) -> Self {
+        Boundary { inner, pending: Vec::new(), escapes }
     }
 
     /// Lets out the first `upto` pending bytes.
     fn emit(&mut self, upto: usize) -> io::Result<()> {
         let text = String::from_utf8_lossy(&self.pending[..upto]);
-        let clean = clean(&text, self.colour);
+        let clean = match self.escapes {
+            Escapes::Visible { colour } => clean(&text, colour),
+            Escapes::Json => match redact::redact_text(&text) {
+                Cow::Borrowed(t) => json_escape_controls(t),
+                Cow::Owned(t) => Cow::Owned(json_escape_controls(&t).into_owned()),
+            },
+        };
         self.inner.write_all(clean.as_bytes())?;
         self.pending.drain(..upto);
         Ok(())
@@ -106,6 +127,23 @@ pub fn escape_controls(text: &str, colour: bool) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Control characters as JSON escapes; only valid inside JSON strings, which
+/// is the only place serde_json leaves them raw.
+fn json_escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_control(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// Characters that act on a terminal or reorder text: C0 (but line feed and
 /// tab), DEL, C1, and the bidirectional embeddings, overrides and isolates.
 fn is_control(c: char) -> bool {
@@ -127,7 +165,7 @@ mod tests {
     fn through(colour: bool, pieces: &[&str]) -> String {
         let mut out = Vec::new();
         {
-            let mut b = Boundary::new(&mut out, colour);
+            let mut b = Boundary::new(&mut out, Escapes::Visible { colour });
             for p in pieces {
                 b.write_all(p.as_bytes()).unwrap();
             }
@@ -151,6 +189,20 @@ mod tests {
         let plain = through(false, &["\u{1b}[31mred\u{1b}[0m\n"]);
         assert_eq!(plain, "\\x1b[31mred\\x1b[0m\n");
         assert_eq!(through(false, &["a\tb\nc"]), "a\tb\nc");
+    }
+
+    #[test]
+    fn json_output_stays_json() {
+        let value = serde_json::json!({"name": "a\u{7f}b\u{9b}c\u{202e}d\u{1b}"});
+        let text = serde_json::to_string(&value).unwrap();
+        let mut out = Vec::new();
+        let mut b = Boundary::new(&mut out, Escapes::Json);
+        b.write_all(text.as_bytes()).unwrap();
+        b.flush().unwrap();
+        drop(b);
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out, r#"{"name":"a\u007fb\u009bc\u202ed\u001b"}"#);
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap(), value);
     }
 
     #[test]

@@ -71,6 +71,30 @@ fn control_sequences_from_logs_are_escaped() {
 }
 
 #[test]
+fn json_outputs_stay_json_and_inert() {
+    // serde_json leaves DEL, C1 and bidirectional controls raw: the output
+    // boundary writes them as JSON escapes, never as `\x7f` (not JSON).
+    let dir = TempDir::new("injection-json");
+    let extra = serde_json::json!({"status": 400, "model": "m\u{7f}x",
+        "error": {"error": {"message": "bad \u{9b}2J \u{7f}", "param": "messa\u{7f}es"}}});
+    let log = dir.write("app.jsonl", format!("{}{extra}\n", hostile_log()));
+    let log = log.to_str().unwrap();
+    let report = ok_stdout(&errlens(&["analyze", log, "--format", "json"], None), 0);
+    assert_inert(&report, false);
+    let value: serde_json::Value = serde_json::from_str(&report).expect("the report is JSON");
+    assert!(value.to_string().contains("messa\u{7f}es"), "the text survives, escaped");
+    let rows = ok_stdout(&errlens(&["classify", "--all", log], None), 0);
+    assert_inert(&rows, false);
+    for row in rows.lines() {
+        serde_json::from_str::<serde_json::Value>(row).expect("a classify row is JSON");
+    }
+    let explained =
+        ok_stdout(&errlens(&["explain", "--format", "json", "400 bad \u{7f}\u{202e}"], None), 0);
+    assert_inert(&explained, false);
+    serde_json::from_str::<serde_json::Value>(&explained).expect("explain --format json is JSON");
+}
+
+#[test]
 fn no_csv_cell_starts_a_formula() {
     let dir = TempDir::new("csv-injection");
     let log = dir.write("app.jsonl", hostile_log());
