@@ -391,7 +391,7 @@ fn adapt_line(
         return f(line_no, Line::Malformed(Malformed::InvalidJson), true);
     };
     let records = match format {
-        Format::Otlp => crate::parse::adapt::otlp_spans(&value),
+        Format::Otlp => crate::parse::otlp::otlp_spans(&value),
         Format::Mapped(m) => vec![m.translate(&value)],
         Format::Canonical | Format::Unknown => Vec::new(),
     };
