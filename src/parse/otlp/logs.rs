@@ -118,7 +118,8 @@ fn read<'v>(
     (span, role)
 }
 
-/// The canonical record of a log record, with `error` when it failed.
+/// The canonical record of a log record, with `error` when it failed; its
+/// request id is the response id, else the id of the span it was written in.
 fn record(log: &Value, attrs: &Attrs<'_>, error: Option<Value>) -> Map<String, Value> {
     let mut out = Map::new();
     let ts = nanos(log, "timeUnixNano", "time_unix_nano")
@@ -127,6 +128,10 @@ fn record(log: &Value, attrs: &Attrs<'_>, error: Option<Value>) -> Map<String, V
         out.insert("ts".into(), Value::from(ts));
     }
     vocab::fill(&mut out, attrs);
+    // The span the record was written in identifies the call, as for spans.
+    if let (false, Some(id)) = (out.contains_key("request_id"), text(log, "spanId", "span_id")) {
+        out.insert("request_id".into(), Value::from(id));
+    }
     if let Some(error) = error {
         out.insert("error".into(), error);
     }
