@@ -11,6 +11,7 @@ mod explain;
 mod formats;
 mod injection;
 mod memory;
+mod otlp;
 mod secrets;
 mod util;
 mod values;
