@@ -40,7 +40,7 @@ fn only_llm_calls_are_requests_in_every_sample() {
     let want = [
         ("otlp.jsonl", 22, 12, 15),
         ("otlp-logs.jsonl", 6, 5, 10),
-        ("otlp-openinference.jsonl", 6, 3, 4),
+        ("otlp-openinference.jsonl", 7, 4, 6),
         ("otlp-litellm.jsonl", 6, 3, 8),
     ];
     for (file, records, failures, not_llm) in want {

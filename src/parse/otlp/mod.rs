@@ -6,8 +6,8 @@
 //! else is [`Item::NotLlm`], counted in that bucket (an item of its line,
 //! like a record, so `extra_records` covers it), never a success or a
 //! failure. What counts as an LLM call, and how HTTP child spans and
-//! exception log records join their call, is in [`spans`] and [`logs`]; the
-//! attribute vocabularies are in [`vocab`].
+//! exception log records join their call, is in `spans` and `logs`; the
+//! attribute vocabularies are in `vocab`.
 
 mod logs;
 mod spans;

@@ -11,6 +11,11 @@
 //!   record notes the retries (`attempt`). A child whose parent is in
 //!   another line (exporters batch spans as they end) cannot be joined: it
 //!   is `not_llm`, and the parent keeps what it logged itself;
+//! - an LLM span with an LLM span under it in the same line (a framework's
+//!   span around the client's: LangChain's `ChatOpenAI` around the OpenAI
+//!   instrumentation's `ChatCompletion`) is a wrapper of the calls below it,
+//!   which are the request attempts: it is `not_llm`, so that one call is
+//!   one record (across lines the two cannot be joined and both count);
 //! - every other span is `not_llm`: the application's own server spans
 //!   (kind SERVER without LLM attributes, so a 500 the app answered never
 //!   becomes a provider's failure), database and messaging spans, chains,
@@ -62,7 +67,9 @@ pub fn items(value: &Value, out: &mut Vec<Item>) {
             spans.extend(list(scope, "spans", "spans").iter().map(|s| read(s, &resource)));
         }
     }
-    lend(&mut spans);
+    let calls = calls(&spans);
+    lend(&mut spans, &calls);
+    unwrap(&mut spans, &calls);
     out.extend(spans.into_iter().map(|s| match s.role {
         Role::Call(record) => Item::Record(record),
         Role::Http(_) | Role::Other => Item::NotLlm,
@@ -169,19 +176,30 @@ fn exception(span: &Value) -> Option<Value> {
     })
 }
 
-/// Hands each LLM span what its HTTP children of the same line say.
-fn lend(spans: &mut [Read<'_>]) {
-    let calls: HashMap<(Option<&str>, &str), usize> = spans
+/// The LLM spans of a line by (trace id, span id): their index.
+type Calls<'v> = HashMap<(Option<&'v str>, &'v str), usize>;
+
+fn calls<'v>(spans: &[Read<'v>]) -> Calls<'v> {
+    spans
         .iter()
         .enumerate()
         .filter(|(_, s)| matches!(s.role, Role::Call(_)))
         .filter_map(|(i, s)| Some(((s.trace, s.id?), i)))
-        .collect();
+        .collect()
+}
+
+/// The LLM span of the line that `span` is a child of.
+fn parent_call(span: &Read<'_>, calls: &Calls<'_>) -> Option<usize> {
+    span.parent.and_then(|p| calls.get(&(span.trace, p))).copied()
+}
+
+/// Hands each LLM span what its HTTP children of the same line say.
+fn lend(spans: &mut [Read<'_>], calls: &Calls<'_>) {
     // Per parent: its last child (by start, then line order) and how many.
     let mut children: HashMap<usize, (usize, u64)> = HashMap::new();
     for (i, s) in spans.iter().enumerate() {
         let Role::Http(_) = s.role else { continue };
-        let Some(&parent) = s.parent.and_then(|p| calls.get(&(s.trace, p))) else { continue };
+        let Some(parent) = parent_call(s, calls) else { continue };
         let entry = children.entry(parent).or_insert((i, 0));
         if spans[entry.0].start <= s.start {
             entry.0 = i;
@@ -197,6 +215,19 @@ fn lend(spans: &mut [Read<'_>]) {
         if let Role::Call(record) = &mut spans[parent].role {
             take(record, lent, count);
         }
+    }
+}
+
+/// Makes each LLM span with an LLM child in the line `not_llm`: it wraps
+/// the calls under it.
+fn unwrap(spans: &mut [Read<'_>], calls: &Calls<'_>) {
+    let wrappers: Vec<usize> = spans
+        .iter()
+        .filter(|s| matches!(s.role, Role::Call(_)))
+        .filter_map(|s| parent_call(s, calls))
+        .collect();
+    for i in wrappers {
+        spans[i].role = Role::Other;
     }
 }
 

@@ -408,3 +408,28 @@ fn a_line_of_both_signals_or_of_neither() {
             .is_empty()
     );
 }
+
+#[test]
+fn a_framework_span_around_the_client_span_is_one_call() {
+    let llm = |id: &str, parent: Option<&str>, name: &str| {
+        let mut span = json!({"traceId": "t1", "spanId": id, "name": name, "attributes": kv(&[
+            ("openinference.span.kind", s("LLM")), ("llm.model_name", s("gpt-4o"))]),
+            "status": {"code": 2, "message": format!("{name} failed")}});
+        if let Some(p) = parent {
+            span["parentSpanId"] = json!(p);
+        }
+        span
+    };
+    // LangChain's ChatOpenAI around two OpenAI ChatCompletion attempts (its own retry).
+    let line = traces(vec![
+        llm("c1", Some("w"), "ChatCompletion"),
+        llm("c2", Some("w"), "ChatCompletion"),
+        llm("w", Some("chain"), "ChatOpenAI"),
+        json!({"traceId": "t1", "spanId": "chain", "attributes": kv(&[("openinference.span.kind", s("CHAIN"))])}),
+    ]);
+    let items = items(&line);
+    assert_eq!(shape(&items), "RRnn");
+    assert_eq!(records(&items)[0]["error"], json!("ChatCompletion failed"));
+    // Alone in its line, the wrapper is the only record of the call.
+    assert_eq!(shape(&super::items(&traces(vec![llm("w", Some("chain"), "ChatOpenAI")]))), "R");
+}
