@@ -52,7 +52,7 @@ def sample_lines(path):
 
 def parse_selector(path, names):
     stem = path.stem.replace("-", "_")
-    if stem == "otlp":
+    if stem.startswith("otlp"):
         return 2
     return 4 + names.index(stem) if stem in names else 0
 

@@ -18,7 +18,8 @@ pub const SAMPLE_LINES: usize = 200;
 pub enum Format<'m> {
     /// The canonical record of DESIGN.md (with its aliases).
     Canonical,
-    /// OpenTelemetry OTLP/JSON lines (`resourceSpans`), a record per span.
+    /// OpenTelemetry OTLP/JSON lines (`resourceSpans`, `resourceLogs`), an
+    /// item per span or log record.
     Otlp,
     /// A format mapped by pointers (embedded, or `--map`).
     Mapped(&'m Mapping),
@@ -64,6 +65,7 @@ pub fn detect(sample: &[u8]) -> Format<'static> {
         records += 1;
         let Ok(value) = serde_json::from_slice::<Value>(strip_bom(line)) else { continue };
         if value.get("resourceSpans").is_some()
+            || value.get("resourceLogs").is_some()
             || value.get("instrumentationLibrarySpans").is_some()
         {
             return Format::Otlp;
@@ -92,6 +94,7 @@ mod tests {
         assert_eq!(detect(b"{\"foo\":1}\n{\"bar\":1}\n"), Format::Unknown);
         assert_eq!(detect(b""), Format::Canonical);
         assert_eq!(detect(b"{\"resourceSpans\":[]}\n"), Format::Otlp);
+        assert_eq!(detect(b"{\"resourceLogs\":[]}\n"), Format::Otlp);
         assert_eq!(detect(b"{\"ts\":99999999999}\n{\"status\":0}\n"), Format::Canonical);
     }
 

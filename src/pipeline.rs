@@ -373,7 +373,8 @@ fn cut_short(line: &[u8]) -> bool {
 }
 
 /// One line of an adapted format: blank and malformed lines as such, else
-/// each record it holds translated to a canonical line and parsed.
+/// each record it holds translated to a canonical line and parsed (an OTLP
+/// span or log record that is not an LLM call is a `not_llm` item).
 fn adapt_line(
     format: &Format<'_>,
     line_no: u64,
@@ -390,17 +391,23 @@ fn adapt_line(
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(line) else {
         return f(line_no, Line::Malformed(Malformed::InvalidJson), true);
     };
-    let records = match format {
-        Format::Otlp => crate::parse::adapt::otlp_spans(&value),
-        Format::Mapped(m) => vec![m.translate(&value)],
+    use crate::parse::otlp::Item;
+    let items = match format {
+        Format::Otlp => crate::parse::otlp::items(&value),
+        Format::Mapped(m) => vec![Item::Record(m.translate(&value))],
         Format::Canonical | Format::Unknown => Vec::new(),
     };
-    if records.is_empty() {
+    if items.is_empty() {
         return f(line_no, Line::Aside(crate::parse::Aside::Unrecognized), true);
     }
-    for (i, record) in records.into_iter().enumerate() {
-        let text = serde_json::Value::Object(record).to_string();
-        f(line_no, parse_line(&text), i == 0);
+    for (i, item) in items.into_iter().enumerate() {
+        match item {
+            Item::Record(record) => {
+                let text = serde_json::Value::Object(record).to_string();
+                f(line_no, parse_line(&text), i == 0);
+            }
+            Item::NotLlm => f(line_no, Line::Aside(crate::parse::Aside::NotLlm), i == 0),
+        }
     }
 }
 

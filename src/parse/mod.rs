@@ -8,6 +8,7 @@
 
 pub mod adapt;
 pub mod check;
+pub mod otlp;
 mod skim;
 pub mod time;
 

@@ -1,6 +1,7 @@
 //! Real log formats: every line of every `samples/formats/*.jsonl` file gets
-//! the category `samples/formats/EXPECTED.tsv` gives it (records of multi-span
-//! OTLP lines joined with `+`, broken lines `malformed`), each file is
+//! the category `samples/formats/EXPECTED.tsv` gives it (the items of
+//! multi-item OTLP lines joined with `+` in line order, `not_llm` for a span or
+//! log record that is not an LLM call, broken lines `malformed`), each file is
 //! detected as its format, and `--input-format` / `--map` work and fail clearly.
 
 use std::collections::BTreeMap;
@@ -25,10 +26,17 @@ fn expected() -> BTreeMap<String, BTreeMap<u64, Vec<String>>> {
     out
 }
 
-/// `litellm-slp.jsonl` -> `litellm_slp`.
+/// `litellm-slp.jsonl` -> `litellm_slp`; every `otlp*.jsonl` -> `otlp`.
 fn format_of(file: &str) -> String {
+    if file.starts_with("otlp") {
+        return "otlp".to_string();
+    }
     file.trim_end_matches(".jsonl").replace('-', "_")
 }
+
+/// The id of an item that is not a request (a span or log record that is
+/// not an LLM call): counted in the summary's `not_llm`, never classified.
+const NOT_LLM: &str = "not_llm";
 
 #[test]
 fn every_format_sample_line_gets_its_expected_category() {
@@ -42,14 +50,39 @@ fn every_format_sample_line_gets_its_expected_category() {
                 .or_default()
                 .push(row["category"].as_str().unwrap().to_string());
         }
-        for (line, want) in lines {
-            let have = got.get(&line).cloned().unwrap_or_else(|| vec!["malformed".to_string()]);
-            if have != want {
+        for (&line, want) in &lines {
+            let want: Vec<&String> = want.iter().filter(|id| *id != NOT_LLM).collect();
+            let have = got.get(&line).cloned().unwrap_or_default();
+            let malformed = want.len() == 1 && want[0] == "malformed";
+            if (malformed && !have.is_empty()) || (!malformed && have.iter().ne(want.clone())) {
                 wrong.push(format!("{file}:{line} expected {want:?} got {have:?}"));
             }
         }
+        wrong.extend(not_llm_wrong(&file, &lines));
     }
     assert!(wrong.is_empty(), "{} lines wrong:\n{}", wrong.len(), wrong.join("\n"));
+}
+
+/// What is wrong with a file's `not_llm` items: their count in the summary,
+/// and the first places it names, against the `not_llm` ids expected.
+fn not_llm_wrong(file: &str, lines: &BTreeMap<u64, Vec<String>>) -> Vec<String> {
+    let count = |ids: &Vec<String>| ids.iter().filter(|id| *id == NOT_LLM).count() as u64;
+    let want: u64 = lines.values().map(count).sum();
+    let path = format!("{}/{file}", dir());
+    let summary = analyze_json(&[&path])["summary"].clone();
+    let mut wrong = Vec::new();
+    if summary["not_llm"] != want {
+        wrong.push(format!("{file}: expected {want} not_llm items, got {}", summary["not_llm"]));
+    }
+    let places = summary["set_aside"][NOT_LLM]["first"].as_array().cloned().unwrap_or_default();
+    for place in places {
+        let line: u64 = place.as_str().unwrap().rsplit(':').next().unwrap().parse().unwrap();
+        if lines.get(&line).is_none_or(|ids| count(ids) == 0) {
+            wrong
+                .push(format!("{file}:{line} is counted not_llm, expected {:?}", lines.get(&line)));
+        }
+    }
+    wrong
 }
 
 #[test]
@@ -65,9 +98,13 @@ fn every_format_is_detected_and_accounted_for() {
     let n = |k: &str| s[k].as_u64().unwrap();
     assert_eq!(
         n("lines"),
-        n("records") + n("out_of_range") - n("extra_records") + n("blank") + n("malformed")
+        n("records") + n("out_of_range") + n("not_llm") - n("extra_records")
+            + n("blank")
+            + n("malformed")
+            + n("unrecognized")
     );
     assert!(n("extra_records") >= 1, "an OTLP line holds two spans");
+    assert!(n("not_llm") >= 1, "OTLP lines hold spans and log records that are not LLM calls");
     assert!(n("malformed") >= expected().len() as u64, "one broken line per file");
 }
 
@@ -134,11 +171,14 @@ fn readme_lists_every_detected_format() {
 }
 
 /// Fields each format must carry into the record (where its layout has them).
-const MAPPED: [(&str, &[&str]); 11] = [
+const MAPPED: [(&str, &[&str]); 14] = [
     ("litellm-slp.jsonl", &["ts", "request_id", "key", "project", "model"]),
     ("litellm-spend-log.jsonl", &["ts", "request_id", "key", "project", "model"]),
     ("litellm-error-log.jsonl", &["ts", "request_id", "model", "status"]),
     ("otlp.jsonl", &["ts", "request_id", "model"]),
+    ("otlp-logs.jsonl", &["ts", "request_id"]),
+    ("otlp-openinference.jsonl", &["ts", "request_id", "model"]),
+    ("otlp-litellm.jsonl", &["ts", "request_id", "key", "project", "model"]),
     ("azure-request-response.jsonl", &["ts", "request_id", "project", "model", "status"]),
     ("azure-apim-gateway.jsonl", &["ts", "request_id", "key", "status"]),
     ("helicone.jsonl", &["ts", "request_id", "model", "status"]),

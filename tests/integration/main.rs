@@ -11,6 +11,7 @@ mod explain;
 mod formats;
 mod injection;
 mod memory;
+mod otlp;
 mod rules;
 mod secrets;
 mod util;
