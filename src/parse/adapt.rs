@@ -1,8 +1,10 @@
 //! Adapters: a log format other than the canonical record is mapped onto it by
 //! data (`data/formats.toml`, or `--map FIELD=/pointer`): for each canonical
-//! field, JSON pointers tried in order. A pointer step that lands on a string
-//! holding JSON parses it and goes on (LiteLLM's `metadata`, Azure's
-//! `properties`). An adapted line is translated into a canonical line, which
+//! field, JSON pointers tried in order ([`Source`]: a pointer, or a pointer and
+//! a regex that picks the value out of the text there). A pointer step that
+//! lands on a string holding JSON parses it and goes on (LiteLLM's `metadata`,
+//! Azure's `properties`). A logged response body goes whole to the unwrapping
+//! step when the record failed ([`body`]). An adapted line is translated into a canonical line, which
 //! the ordinary parser then reads; OpenTelemetry OTLP/JSON lines (several
 //! spans per line) are translated in code. The canonical format itself never
 //! comes here: it keeps the allocation-free path.
@@ -13,7 +15,13 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::parse::{Raw, timestamp};
+use crate::parse::{Raw, check, timestamp};
+
+mod body;
+mod source;
+
+pub use body::BODY;
+pub use source::{Pattern, Source};
 
 /// The canonical fields a mapping may fill.
 pub const FIELDS: [&str; 17] = [
@@ -53,11 +61,11 @@ pub struct Mapping {
     /// Pointers of which one must exist (when any are listed).
     #[serde(default)]
     pub any: Vec<String>,
-    /// Canonical field -> candidate pointers.
+    /// Canonical field (or [`BODY`]) -> candidate sources, tried in order.
     #[serde(default)]
-    pub fields: std::collections::BTreeMap<String, Vec<String>>,
-    /// Canonical field -> a condition for filling it at all (Langfuse: the
-    /// status message is an error only when `level` is `ERROR`).
+    pub fields: std::collections::BTreeMap<String, Vec<Source>>,
+    /// Canonical field (or [`BODY`]) -> a condition for filling it at all
+    /// (Langfuse: the status message is an error only when `level` is `ERROR`).
     #[serde(default)]
     pub when: std::collections::BTreeMap<String, Condition>,
     /// Failure flags: when any holds and the line maps no error, the record is
@@ -110,14 +118,14 @@ pub fn mappings() -> &'static [Mapping] {
 impl Mapping {
     /// A mapping from `--map FIELD=/pointer` flags (repeatable, in order).
     pub fn from_flags(flags: &[String]) -> Result<Mapping> {
-        let mut fields: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        let mut fields: std::collections::BTreeMap<String, Vec<Source>> = Default::default();
         for flag in flags {
             let (field, pointer) = flag.split_once('=').ok_or_else(|| {
                 Error::Usage(format!("--map `{flag}`: write FIELD=/json/pointer"))
             })?;
-            if !FIELDS.contains(&field) {
+            if !FIELDS.contains(&field) && field != BODY {
                 return Err(Error::Usage(format!(
-                    "--map `{flag}`: `{field}` is not a field; use one of {}",
+                    "--map `{flag}`: `{field}` is not a field; use one of {}, {BODY}",
                     FIELDS.join(", ")
                 )));
             }
@@ -126,7 +134,7 @@ impl Mapping {
                     "--map `{flag}`: a JSON pointer starts with `/` (e.g. /response/status)"
                 )));
             }
-            fields.entry(field.to_string()).or_default().push(pointer.to_string());
+            fields.entry(field.to_string()).or_default().push(Source::from(pointer));
         }
         Ok(Mapping {
             name: "custom".to_string(),
@@ -149,11 +157,11 @@ impl Mapping {
     /// The canonical object of a parsed line.
     pub fn translate(&self, value: &Value) -> Map<String, Value> {
         let mut out = Map::new();
-        for (field, pointers) in &self.fields {
-            if self.when.get(field).is_some_and(|c| !c.holds(value)) {
+        for (field, sources) in &self.fields {
+            if field == BODY || self.when.get(field).is_some_and(|c| !c.holds(value)) {
                 continue;
             }
-            let candidates = || pointers.iter().filter_map(|p| resolve(value, p));
+            let candidates = || sources.iter().filter_map(|s| s.find(value));
             // A value the canonical parser would drop gives way to a later
             // pointer's; when none is usable the first present one still goes
             // through, so that the record notes what was dropped (or, for
@@ -165,19 +173,46 @@ impl Mapping {
                 out.insert(field.clone(), v);
             }
         }
-        if !out.contains_key("error") && self.failed.iter().any(|c| c.holds(value)) {
-            let mut flag = Map::new();
-            flag.insert(FLAG_ERROR.to_string(), Value::Bool(true));
-            out.insert("error".to_string(), Value::Object(flag));
+        if !out.contains_key("error") {
+            let flagged = self.failed.iter().any(|c| c.holds(value));
+            if let Some(body) = self.failure_body(value, &out, flagged) {
+                out.insert("error".to_string(), body);
+            } else if flagged {
+                let mut flag = Map::new();
+                flag.insert(FLAG_ERROR.to_string(), Value::Bool(true));
+                out.insert("error".to_string(), Value::Object(flag));
+            }
         }
         out
+    }
+
+    /// The logged response body, whole, when the record failed (by its
+    /// status, a failure flag, or the body itself): see [`body`].
+    fn failure_body(
+        &self,
+        value: &Value,
+        out: &Map<String, Value>,
+        flagged: bool,
+    ) -> Option<Value> {
+        if self.when.get(BODY).is_some_and(|c| !c.holds(value)) {
+            return None;
+        }
+        let found = self.fields.get(BODY)?.iter().filter_map(|s| s.find(value)).find(present)?;
+        let failed = flagged || body::status_failed(out.get("status")) || body::says_failed(&found);
+        failed.then_some(found)
     }
 }
 
 /// Whether a present value is one the canonical parser keeps: a real HTTP
-/// status (gateways log `0` when no backend answered), a valid time.
+/// status (gateways log `0` when no backend answered), a valid time, a
+/// latency that is not negative (nor over a day).
 fn usable(field: &str, v: &Value) -> bool {
     match field {
+        "latency_ms" => v
+            .as_f64()
+            .or_else(|| v.as_str()?.trim().parse().ok())
+            .and_then(check::latency_ms)
+            .is_some(),
         "status" => {
             let n = v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()));
             n.is_some_and(|n| (100..600).contains(&n))
@@ -373,6 +408,126 @@ mod tests {
             mapping("openai_batch").translate(&line).get("model"),
             Some(&json!("gpt-4o-2024-08-06"))
         );
+    }
+
+    #[test]
+    fn bodies_go_whole_to_unwrapping_only_when_the_record_failed() {
+        let error = |name: &str, line: Value| mapping(name).translate(&line).remove("error");
+        let completion = json!({"id": "chatcmpl-1", "choices": [{"finish_reason": "stop"}]});
+        let wrapper = json!({"helicone-message": "Helicone ran into an error", "support": "s"});
+        let azure = "{\"error\":{\"code\":\"429\",\"message\":\"m\"}}";
+        let cases = [
+            ("helicone", json!({"response_status": 200, "response_body": completion}), None),
+            (
+                "helicone",
+                json!({"response_status": 500, "response_body": wrapper}),
+                Some(wrapper.clone()),
+            ),
+            (
+                "helicone",
+                json!({"response_status": 502, "response_body": "<html>502</html>"}),
+                Some(json!("<html>502</html>")),
+            ),
+            (
+                "helicone",
+                json!({"response_status": 200, "response_body": {"error": {"code": "x"}}}),
+                Some(json!({"error": {"code": "x"}})),
+            ),
+            ("helicone", json!({"response_status": 404, "response_body": null}), None),
+            (
+                "portkey",
+                json!({"response_status_code": 429, "response.body": {"error": {"message": "m"}, "provider": "openai"}}),
+                Some(json!({"error": {"message": "m"}, "provider": "openai"})),
+            ),
+            (
+                "portkey",
+                json!({"response_status_code": 200, "response": {"body": completion}}),
+                None,
+            ),
+            (
+                "azure_apim_gateway",
+                json!({"properties": {"backendResponseCode": 429, "backendResponseBody": azure}}),
+                Some(json!(azure)),
+            ),
+            (
+                "azure_apim_gateway",
+                json!({"properties": {"responseCode": 504, "lastError": {"reason": "Timeout"}}}),
+                Some(json!({"reason": "Timeout"})),
+            ),
+            (
+                "azure_apim_gateway",
+                json!({"properties": {"responseCode": 200, "lastError": {"reason": "ClientConnectionFailure"}}}),
+                None,
+            ),
+            (
+                "openai_batch",
+                json!({"custom_id": "a", "response": {"status_code": 400, "body": {"error": {"code": "c"}}}, "error": null}),
+                Some(json!({"error": {"code": "c"}})),
+            ),
+            (
+                "openai_batch",
+                json!({"custom_id": "a", "response": null, "error": {"code": "batch_expired"}}),
+                Some(json!({"code": "batch_expired"})),
+            ),
+            (
+                "langfuse",
+                json!({"level": "ERROR", "output": "litellm.APIError: boom"}),
+                Some(json!("litellm.APIError: boom")),
+            ),
+            (
+                "langfuse",
+                json!({"level": "DEFAULT", "output": {"error": "a model's JSON answer"}}),
+                None,
+            ),
+            (
+                "litellm_slp",
+                json!({"status": "failure", "error_str": null, "error_information": {"error_class": "RateLimitError"}}),
+                Some(json!({"error_class": "RateLimitError"})),
+            ),
+        ];
+        for (name, line, want) in cases {
+            assert_eq!(error(name, line.clone()), want, "{name} {line}");
+        }
+    }
+
+    #[test]
+    fn apim_names_the_deployment_from_the_url_or_the_request_body() {
+        let model = |props: Value| {
+            mapping("azure_apim_gateway").translate(&json!({"properties": props})).remove("model")
+        };
+        let url = "https://aoai.openai.azure.com/openai/deployments/gpt-4o-prod/chat/completions?api-version=2024-10-21";
+        assert_eq!(model(json!({"backendUrl": url})), Some(json!("gpt-4o-prod")));
+        assert_eq!(
+            model(json!({"url": "https://apim.azure-api.net/deployments/mini/embeddings"})),
+            Some(json!("mini"))
+        );
+        let v1 = json!({"backendUrl": "https://aoai.openai.azure.com/openai/v1/chat/completions",
+            "requestBody": "{\"model\":\"gpt-4.1-eu\",\"messages\":[]}"});
+        assert_eq!(model(v1), Some(json!("gpt-4.1-eu")));
+        assert_eq!(
+            model(json!({"backendUrl": "https://aoai.openai.azure.com/openai/models"})),
+            None
+        );
+    }
+
+    #[test]
+    fn negative_latencies_are_dropped_in_every_adapter() {
+        for m in mappings() {
+            let Some(first) = m.fields.get("latency_ms").and_then(|s| s.first()) else { continue };
+            let Source::Pointer(pointer) = first else { continue };
+            let line = pointer
+                .rsplit('/')
+                .filter(|k| !k.is_empty())
+                .fold(json!(-1500), |v, k| json!({k: v}));
+            let text = Value::Object(m.translate(&line)).to_string();
+            let crate::parse::Line::Record(record) = crate::parse::parse_line(&text) else {
+                panic!("{}: {text}", m.name)
+            };
+            assert_eq!(record.latency_ms, None, "{}", m.name);
+            assert!(record.invalid.contains(check::Invalid::Latency), "{}", m.name);
+        }
+        let m = Mapping::from_flags(&["latency_ms=/a".into(), "latency_ms=/b".into()]).unwrap();
+        assert_eq!(m.translate(&json!({"a": -3, "b": "250"}))["latency_ms"], json!("250"));
     }
 
     #[test]
