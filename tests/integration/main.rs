@@ -5,6 +5,7 @@
 mod adapters;
 mod cases;
 mod cli;
+mod consistency;
 mod corpus;
 mod edges;
 mod explain;
