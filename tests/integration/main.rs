@@ -13,5 +13,6 @@ mod formats;
 mod injection;
 mod memory;
 mod secrets;
+mod status_only;
 mod util;
 mod values;
