@@ -155,20 +155,24 @@ fn strip_gateway_prefix(info: &mut ErrorInfo, map: &Map<String, Value>) {
 }
 
 /// The first member named like a message or an error (in [`MEMBER_HINTS`]
-/// order) that yields a message.
+/// order, each member tried once) that yields a message.
 fn absorb_named_members(info: &mut ErrorInfo, map: &Map<String, Value>, depth: usize) {
-    for hint in MEMBER_HINTS {
-        for (key, value) in map {
+    let mut candidates: Vec<(usize, &Value)> = map
+        .iter()
+        .filter(|(_, v)| matches!(v, Value::String(_) | Value::Object(_) | Value::Array(_)))
+        .filter_map(|(key, v)| {
             let key = key.to_ascii_lowercase();
-            if !key.contains(hint) || NOT_MESSAGE.iter().any(|n| key.ends_with(n)) {
-                continue;
+            if NOT_MESSAGE.iter().any(|n| key.ends_with(n)) {
+                return None;
             }
-            if matches!(value, Value::String(_) | Value::Object(_) | Value::Array(_)) {
-                absorb_value(info, value, depth + 1);
-                if !info.message.is_empty() {
-                    return;
-                }
-            }
+            MEMBER_HINTS.iter().position(|h| key.contains(h)).map(|rank| (rank, v))
+        })
+        .collect();
+    candidates.sort_by_key(|c| c.0);
+    for (_, value) in candidates {
+        absorb_value(info, value, depth + 1);
+        if !info.message.is_empty() {
+            return;
         }
     }
 }

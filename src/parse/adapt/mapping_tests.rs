@@ -119,3 +119,18 @@ fn negative_latencies_are_dropped_in_every_adapter() {
     let m = Mapping::from_flags(&["latency_ms=/a".into(), "latency_ms=/b".into()]).unwrap();
     assert_eq!(m.translate(&json!({"a": -3, "b": "250"}))["latency_ms"], json!("250"));
 }
+
+#[test]
+fn map_flags_name_a_whole_body_too() {
+    let m = Mapping::from_flags(&[
+        "status=/response/status_code".into(),
+        "error_body=/response/body".into(),
+    ])
+    .unwrap();
+    let ok = json!({"response": {"status_code": 200, "body": {"choices": []}}});
+    assert!(!m.translate(&ok).contains_key("error"));
+    let failed = json!({"response": {"status_code": 503, "body": "upstream connect error"}});
+    assert_eq!(m.translate(&failed)["error"], json!("upstream connect error"));
+    let err = Mapping::from_flags(&["body=/x".into()]).unwrap_err().to_string();
+    assert!(err.contains("error_body"), "{err}");
+}
