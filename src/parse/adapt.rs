@@ -4,10 +4,10 @@
 //! a regex that picks the value out of the text there). A pointer step that
 //! lands on a string holding JSON parses it and goes on (LiteLLM's `metadata`,
 //! Azure's `properties`). A logged response body goes whole to the unwrapping
-//! step when the record failed ([`body`]). An adapted line is translated into a canonical line, which
-//! the ordinary parser then reads; OpenTelemetry OTLP/JSON lines (several
-//! spans per line) are translated in code. The canonical format itself never
-//! comes here: it keeps the allocation-free path.
+//! step when the record failed ([`body`]). An adapted line is translated into
+//! a canonical line, which the ordinary parser then reads; OpenTelemetry
+//! OTLP/JSON lines (several spans per line) are translated in code. The
+//! canonical format itself never comes here: it keeps the allocation-free path.
 
 use std::sync::OnceLock;
 
