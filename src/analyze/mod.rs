@@ -252,13 +252,26 @@ fn cause_row(
         top_keys: top(&c.keys, true),
         top_projects: top(&c.projects, false),
         top_models: top(&c.models, false),
-        evidence: c.evidence.iter().map(|(k, t)| (k.clone(), top(t, false))).collect(),
+        evidence: c
+            .evidence
+            .iter()
+            .filter(|(k, _)| k.as_str() != crate::classify::rules::NOTE)
+            .map(|(k, t)| (k.clone(), top(t, false)))
+            .collect(),
+        notes: note_rows(c),
         rate_limits: rate_limit_rows(c),
         retry_after_s: c.evidence.get("retry_after_s").and_then(distribution),
         model_fixes: model_fix_rows(c),
         example: c.example.as_ref().map(example),
         fix: cause.fix.clone(),
     }
+}
+
+/// The cautions of a cause's failures (evidence `note`), most frequent first.
+fn note_rows(c: &CauseStats) -> Vec<crate::report::model::NoteRow> {
+    let notes = c.evidence.get(crate::classify::rules::NOTE).map(|t| top(t, false));
+    let note = |t: Top| crate::report::model::NoteRow { text: t.name, count: t.count };
+    notes.into_iter().flatten().map(note).collect()
 }
 
 /// The largest counts of a tally, ties by name; keys are fingerprinted first

@@ -1,5 +1,5 @@
-//! A verdict cache: the same error body with the same status, model, provider
-//! and day always gets the same verdict, and real logs repeat their failures
+//! A verdict cache: the same error body with the same status, model, provider,
+//! endpoint and day always gets the same verdict, and real logs repeat their failures
 //! verbatim (quota, 5xx, auth). Caching skips unwrapping and the rule scan for
 //! those. The cache is sharded to keep the two or more workers off each other's
 //! locks, and bounded in entries and in bytes: a full shard is simply emptied.
@@ -32,6 +32,8 @@ pub struct Key<'a> {
     pub model: Option<&'a [u8]>,
     /// The provider.
     pub provider: Option<&'a [u8]>,
+    /// The endpoint (rules may look at it: an Azure 404's path).
+    pub endpoint: Option<&'a [u8]>,
     /// The day of the record (retirement is judged at the record's date).
     pub day: Option<i64>,
     /// Logged response headers (retry-after evidence).
@@ -46,6 +48,7 @@ struct Owned {
     status: Option<u16>,
     model: Option<Box<[u8]>>,
     provider: Option<Box<[u8]>>,
+    endpoint: Option<Box<[u8]>>,
     day: Option<i64>,
     headers: Option<Box<[u8]>>,
     retry_after: Option<u64>,
@@ -55,7 +58,11 @@ impl Key<'_> {
     /// The bytes of text the key holds.
     fn len(&self) -> usize {
         let opt = |b: Option<&[u8]>| b.map_or(0, <[u8]>::len);
-        self.error.len() + opt(self.model) + opt(self.provider) + opt(self.headers)
+        self.error.len()
+            + opt(self.model)
+            + opt(self.provider)
+            + opt(self.endpoint)
+            + opt(self.headers)
     }
 }
 
@@ -81,6 +88,7 @@ impl Owned {
             && self.status == k.status
             && self.model.as_deref() == k.model
             && self.provider.as_deref() == k.provider
+            && self.endpoint.as_deref() == k.endpoint
             && self.day == k.day
             && self.headers.as_deref() == k.headers
             && self.retry_after == k.retry_after
@@ -136,6 +144,7 @@ impl Cache {
                 status: key.status,
                 model: key.model.map(Into::into),
                 provider: key.provider.map(Into::into),
+                endpoint: key.endpoint.map(Into::into),
                 day: key.day,
                 headers: key.headers.map(Into::into),
                 retry_after: key.retry_after,
@@ -169,6 +178,7 @@ mod tests {
             status: Some(429),
             model: Some(b"m"),
             provider: None,
+            endpoint: None,
             day: Some(1),
             headers: None,
             retry_after: None,
@@ -181,6 +191,8 @@ mod tests {
         assert_eq!(cache.get_or_insert(other_model, || verdict("fourth")).info.message, "fourth");
         let other_headers = Key { headers: Some(b"{}"), ..key };
         assert_eq!(cache.get_or_insert(other_headers, || verdict("fifth")).info.message, "fifth");
+        let other_endpoint = Key { endpoint: Some(b"/openai/models"), ..key };
+        assert_eq!(cache.get_or_insert(other_endpoint, || verdict("sixth")).info.message, "sixth");
     }
 
     #[test]
@@ -194,6 +206,7 @@ mod tests {
                 status: None,
                 model: None,
                 provider: None,
+                endpoint: None,
                 day: None,
                 headers: None,
                 retry_after: None,
@@ -213,6 +226,7 @@ mod tests {
             status: None,
             model: None,
             provider: None,
+            endpoint: None,
             day: None,
             headers: Some(&big),
             retry_after: None,

@@ -44,6 +44,8 @@ pub struct Context<'a> {
     pub model: Option<&'a str>,
     /// The provider.
     pub provider: Option<&'a str>,
+    /// The endpoint: a path, a URL or an operation name.
+    pub endpoint: Option<&'a str>,
     /// The record's time.
     pub ts: Option<Millis>,
     /// The logged response headers (raw JSON object).
@@ -90,6 +92,7 @@ impl Classifier {
             status: record.status,
             model: record.model.map(|m| m.raw()),
             provider: record.provider.map(|p| p.raw()),
+            endpoint: record.endpoint.map(|e| e.raw()),
             day: record.ts.map(|t| t.div_euclid(86_400_000)),
             headers: record.headers.map(|h| h.bytes()),
             retry_after: record.retry_after.map(f64::to_bits),
@@ -109,9 +112,11 @@ impl Classifier {
         };
         let model = record.model.map(|m| m.decode());
         let provider = record.provider.map(|p| p.decode());
+        let endpoint = record.endpoint.map(|e| e.decode());
         let context = Context {
             model: model.as_deref(),
             provider: provider.as_deref(),
+            endpoint: endpoint.as_deref(),
             ts: record.ts,
             headers: record.headers.map(|h| h.bytes()),
             retry_after: record.retry_after,
@@ -122,7 +127,7 @@ impl Classifier {
     /// Classifies an unwrapped error.
     pub fn classify(&self, info: ErrorInfo, context: &Context<'_>) -> Verdict {
         let provider = context.provider.map(str::to_ascii_lowercase);
-        let found = self.rules.find(&info, provider.as_deref());
+        let found = self.rules.find(&info, provider.as_deref(), context.endpoint);
         let (cause, mut evidence, rule) = match found {
             None => (self.unclassified, self.rules.extract(&info.message), None),
             Some(found) => {

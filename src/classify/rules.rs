@@ -7,19 +7,26 @@
 //! status, type, code, param, provider, a message regex and a context regex. The
 //! highest priority matching rule wins; ties go to the rule defined first. Named
 //! captures of the winning rule, and of every `[[extract]]` pattern that matches,
-//! become the failure's evidence. A rule marked `status_only` applies only to a
+//! become the failure's evidence, and so does the rule's `note` (a caution the
+//! reports carry with the cause). An `endpoint` regex looks at the record's
+//! endpoint (a path, a URL or an operation name): what a status-only failure
+//! can still tell (an Azure 404 on a deployment path). A rule marked `status_only` applies only to a
 //! failure that carries no error text at all (no message, type or code: logs
 //! without bodies), and any verdict reached on such a bare failure gets the
 //! evidence `status_only = true`, so reports can say how sure they are.
 
-use std::sync::OnceLock;
-
-use regex::bytes::{Regex as BytesRegex, RegexBuilder, RegexSet, RegexSetBuilder};
+use regex::bytes::RegexSet;
 use serde::Deserialize;
 
 use super::unwrap::ErrorInfo;
 use crate::error::{Error, Result};
 use crate::taxonomy::{CauseId, Taxonomy};
+use patterns::{LazyRegex, Patterns, captures_into};
+
+mod patterns;
+
+/// The evidence name of a rule's `note`.
+pub const NOTE: &str = "note";
 
 /// Where a rule sends a failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +79,10 @@ struct RuleSpec {
     #[serde(default)]
     context: Option<String>,
     #[serde(default)]
+    endpoint: Option<String>,
+    #[serde(default)]
+    note: Option<String>,
+    #[serde(default)]
     status_only: bool,
     #[serde(default)]
     disable: bool,
@@ -116,6 +127,9 @@ pub struct Rule {
     providers: Vec<String>,
     message: Option<usize>,
     context: Option<usize>,
+    endpoint: Option<usize>,
+    /// A caution to carry with the verdict (evidence `note`).
+    note: Option<String>,
     /// Applies only to a failure with no error text.
     status_only: bool,
 }
@@ -127,34 +141,10 @@ pub struct RuleSet {
     messages: RegexSet,
     message_regexes: Vec<LazyRegex>,
     contexts: RegexSet,
+    endpoints: RegexSet,
+    endpoint_regexes: Vec<LazyRegex>,
     extracts: RegexSet,
     extract_regexes: Vec<LazyRegex>,
-}
-
-/// A pattern already validated by its `RegexSet`, compiled on first use (for
-/// captures): most rules never win, so most never need their own regex. It is
-/// compiled as the set is (ASCII classes and case folding), so it matches
-/// exactly when the set did, and compiles and runs several times faster than
-/// its Unicode form.
-#[derive(Debug)]
-struct LazyRegex {
-    pattern: String,
-    regex: OnceLock<BytesRegex>,
-}
-
-impl LazyRegex {
-    fn new(pattern: &str) -> LazyRegex {
-        LazyRegex { pattern: pattern.to_string(), regex: OnceLock::new() }
-    }
-
-    fn get(&self) -> &BytesRegex {
-        self.regex.get_or_init(|| {
-            RegexBuilder::new(&self.pattern)
-                .unicode(false)
-                .build()
-                .expect("validated by the RegexSet")
-        })
-    }
 }
 
 /// The rule that matched, and the evidence its patterns captured.
@@ -165,14 +155,6 @@ pub struct Match<'r> {
     /// Named captures: `(name, value)`, sorted by name, one value per name.
     pub evidence: Vec<(String, String)>,
 }
-
-/// Cache for the lazy DFA of each pattern set, per thread. The default (a few
-/// MB) is too small for ~90 case-insensitive patterns searched for overlapping
-/// matches: the cache thrashes and each failure costs a million instructions.
-/// The sets are also compiled without Unicode (ASCII case folding, `\w`, `\b`):
-/// Unicode case folding multiplies the automaton's states for no gain on error
-/// messages. Captures use single regexes compiled the same way.
-const SET_DFA_BYTES: usize = 64 << 20;
 
 /// The embedded rules.
 pub const EMBEDDED: &str = include_str!("../../data/rules.toml");
@@ -202,22 +184,36 @@ impl RuleSet {
         build(taxonomy, specs, extracts)
     }
 
-    /// The first matching rule, with its evidence; `None` when nothing matched.
-    pub fn find(&self, info: &ErrorInfo, provider: Option<&str>) -> Option<Match<'_>> {
+    /// The first matching rule, with its evidence; `None` when nothing
+    /// matched. `endpoint` is the record's.
+    pub fn find(
+        &self,
+        info: &ErrorInfo,
+        provider: Option<&str>,
+        endpoint: Option<&str>,
+    ) -> Option<Match<'_>> {
         let message_hits = self.messages.matches(info.message.as_bytes());
         let context_hits = if info.context.is_empty() {
             None
         } else {
             Some(self.contexts.matches(info.context.as_bytes()))
         };
+        let endpoint_hits = endpoint.map(|e| self.endpoints.matches(e.as_bytes()));
         let rule = self.rules.iter().find(|r| {
             r.fields_match(info, provider)
                 && r.message.is_none_or(|i| message_hits.matched(i))
                 && r.context.is_none_or(|i| context_hits.as_ref().is_some_and(|h| h.matched(i)))
+                && r.endpoint.is_none_or(|i| endpoint_hits.as_ref().is_some_and(|h| h.matched(i)))
         })?;
         let mut evidence = Vec::new();
         if let Some(i) = rule.message {
             captures_into(self.message_regexes[i].get(), &info.message, &mut evidence);
+        }
+        if let (Some(i), Some(endpoint)) = (rule.endpoint, endpoint) {
+            captures_into(self.endpoint_regexes[i].get(), endpoint, &mut evidence);
+        }
+        if let Some(note) = &rule.note {
+            evidence.push((NOTE.to_string(), note.clone()));
         }
         for i in self.extracts.matches(info.message.as_bytes()).iter() {
             captures_into(self.extract_regexes[i].get(), &info.message, &mut evidence);
@@ -252,20 +248,6 @@ impl RuleSet {
     }
 }
 
-/// Named captures of `re` in `haystack`. An ASCII-mode capture can end inside
-/// a multi-byte character (`[^`]+` stops at a byte); such a cut is replaced by
-/// U+FFFD rather than split.
-fn captures_into(re: &BytesRegex, haystack: &str, out: &mut Vec<(String, String)>) {
-    if let Some(caps) = re.captures(haystack.as_bytes()) {
-        for name in re.capture_names().flatten() {
-            if let Some(m) = caps.name(name) {
-                let value = String::from_utf8_lossy(m.as_bytes()).into_owned();
-                out.push((name.to_string(), value));
-            }
-        }
-    }
-}
-
 fn check_spec(spec: &RuleSpec) -> std::result::Result<(), String> {
     if spec.name.trim().is_empty() {
         return Err("a rule has an empty `name`".to_string());
@@ -286,6 +268,7 @@ fn merge_spec(specs: &mut Vec<RuleSpec>, spec: RuleSpec) {
 fn build(taxonomy: &Taxonomy, specs: Vec<RuleSpec>, extracts: Vec<ExtractSpec>) -> Result<RuleSet> {
     let mut messages = Patterns::default();
     let mut contexts = Patterns::default();
+    let mut endpoints = Patterns::default();
     let mut rules = Vec::with_capacity(specs.len());
     for spec in specs {
         let err = |message: String| Error::Rules {
@@ -315,6 +298,8 @@ fn build(taxonomy: &Taxonomy, specs: Vec<RuleSpec>, extracts: Vec<ExtractSpec>) 
             providers: lower(&spec.provider),
             message: messages.add(&spec.message, &spec.file, &format!("rule `{}`", spec.name)),
             context: contexts.add(&spec.context, &spec.file, &format!("rule `{}`", spec.name)),
+            endpoint: endpoints.add(&spec.endpoint, &spec.file, &format!("rule `{}`", spec.name)),
+            note: spec.note,
             status_only: spec.status_only,
             name: spec.name,
         });
@@ -329,96 +314,12 @@ fn build(taxonomy: &Taxonomy, specs: Vec<RuleSpec>, extracts: Vec<ExtractSpec>) 
         messages: messages.set()?,
         message_regexes: messages.lazy(),
         contexts: contexts.set()?,
+        endpoints: endpoints.set()?,
+        endpoint_regexes: endpoints.lazy(),
         extracts: extract_patterns.set()?,
         extract_regexes: extract_patterns.lazy(),
         rules,
     })
-}
-
-/// Patterns gathered for one `RegexSet`, with the file and the rule (or
-/// extract) each came from.
-#[derive(Default)]
-struct Patterns {
-    patterns: Vec<String>,
-    owners: Vec<(String, String)>,
-}
-
-impl Patterns {
-    fn add(&mut self, pattern: &Option<String>, file: &str, owner: &str) -> Option<usize> {
-        let p = pattern.as_ref()?;
-        self.patterns.push(ascii_word_boundaries(p));
-        self.owners.push((file.to_string(), owner.to_string()));
-        Some(self.patterns.len() - 1)
-    }
-
-    /// One set for all; when it fails, the error names the file and the rule
-    /// of the pattern to blame. Too big a pattern fails fast: compiling stops
-    /// at the regex crate's size limit (10 MB), it does not run on.
-    fn set(&self) -> Result<RegexSet> {
-        set_of(&self.patterns).map_err(|set_error| {
-            let (index, why) = self.culprit(&set_error);
-            let (file, owner) = &self.owners[index];
-            Error::Rules { file: file.clone(), message: format!("{owner}: bad regex: {why}") }
-        })
-    }
-
-    /// The pattern to blame for a set that failed, and why: the first that
-    /// fails on its own, else the first with which the set outgrows the size
-    /// limit (found by halving: the patterns before it compile together).
-    fn culprit(&self, set_error: &regex::Error) -> (usize, String) {
-        let alone = self.patterns.iter().enumerate().find_map(|(i, p)| {
-            RegexBuilder::new(p).unicode(false).build().err().map(|e| (i, e.to_string()))
-        });
-        if let Some(found) = alone {
-            return found;
-        }
-        let (mut fits, mut fails) = (0, self.patterns.len());
-        while fails - fits > 1 {
-            let mid = (fits + fails) / 2;
-            if set_of(&self.patterns[..mid]).is_ok() { fits = mid } else { fails = mid }
-        }
-        (fails - 1, format!("too big together with the patterns before it: {set_error}"))
-    }
-
-    fn lazy(&self) -> Vec<LazyRegex> {
-        self.patterns.iter().map(|p| LazyRegex::new(p)).collect()
-    }
-}
-
-/// A set compiled as every rule set is (ASCII classes and case folding).
-fn set_of(patterns: &[String]) -> std::result::Result<RegexSet, regex::Error> {
-    RegexSetBuilder::new(patterns).unicode(false).dfa_size_limit(SET_DFA_BYTES).build()
-}
-
-/// `\b` -> `(?-u:\b)`: error messages only need ASCII word boundaries, and a
-/// Unicode one makes the lazy DFA give up (falling back to a much slower
-/// engine) on any message with non-ASCII text in it.
-fn ascii_word_boundaries(pattern: &str) -> String {
-    let mut out = String::with_capacity(pattern.len() + 8);
-    let mut chars = pattern.chars();
-    let mut in_class = false;
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some('b') if !in_class => out.push_str("(?-u:\\b)"),
-                Some(other) => {
-                    out.push('\\');
-                    out.push(other);
-                }
-                None => out.push('\\'),
-            },
-            '[' => {
-                in_class = true;
-                out.push(c);
-            }
-            ']' => {
-                in_class = false;
-                out.push(c);
-            }
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 fn parse_status(spec: &StatusSpec) -> std::result::Result<StatusPat, String> {

@@ -1,18 +1,20 @@
 //! Unwrapping: every shape an error arrives in becomes one [`ErrorInfo`]
 //! (status, type, code, param, message, provider, host) before any rule runs.
 //!
-//! Shapes handled: `{"error":{...}}` or the inner object; JSON inside a JSON
-//! string, several levels deep (`metadata.raw`, `detail`, `responseBody`); Python
-//! dict reprs and JS object literals (`Error code: 429 - {'error': {...None...}}`);
-//! gateway wrappers (`litellm.RateLimitError: AzureException ... LiteLLM Retried:
-//! 2 times`); relay suffixes `(request id: ...)`; HTML error pages (the `<title>`
-//! gives status and failing host); plain-text `error code: 1015`; stream error
-//! events. A status missing from the record is inferred from the text and marked.
+//! Whatever a log holds arrives here whole (a whole response body, too), and
+//! the most specific message in it is found. Shapes handled: `{"error":{...}}`
+//! or the inner object, and the wrappers of [`object`] (`detail`,
+//! `helicone-message`, a relay's own keys, an envelope nested under any key);
+//! JSON inside a JSON string, several levels deep (`metadata.raw`, `detail`,
+//! `responseBody`, a body encoded twice); Python dict reprs and JS object
+//! literals (`Error code: 429 - {'error': {...None...}}`); gateway wrappers
+//! (`litellm.RateLimitError: AzureException ... LiteLLM Retried: 2 times`);
+//! relay suffixes `(request id: ...)`; HTML error pages ([`signals`]: the
+//! `<title>` gives status and failing host, else the heading or the text);
+//! plain-text `error code: 1015`; stream error events. A status missing from
+//! the record is inferred from the text and marked.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 /// How many levels of JSON-inside-a-string are followed (objects inside an
 /// object are bounded by serde_json's own recursion limit).
@@ -92,90 +94,6 @@ fn absorb_value(info: &mut ErrorInfo, value: &Value, depth: usize) {
     }
 }
 
-/// Keys whose string value may itself hold a whole error body.
-const NESTED_KEYS: [&str; 8] = [
-    "raw",
-    "detail",
-    "responseBody",
-    "response_body",
-    "body",
-    "error_str",
-    "exception_string",
-    "error_message",
-];
-
-fn absorb_object(info: &mut ErrorInfo, map: &Map<String, Value>, depth: usize) {
-    if depth > MAX_NESTING {
-        return;
-    }
-    take_status(
-        info,
-        map.get("status").or_else(|| map.get("status_code")).or_else(|| map.get("statusCode")),
-    );
-    // Deeper bodies are the provider's own words: they overwrite a wrapper's.
-    set_some(
-        &mut info.etype,
-        text_of(map.get("type")).filter(|t| t != "error" || !map.contains_key("error")),
-    );
-    set_some(&mut info.code, text_of(map.get("code")).or_else(|| text_of(map.get("errno"))));
-    set_some(&mut info.param, text_of(map.get("param")));
-    if let Some(inner) =
-        map.get("innererror").or_else(|| map.get("inner_error")).and_then(Value::as_object)
-    {
-        set_some(&mut info.inner_code, text_of(inner.get("code")));
-    }
-    if let Some(provider) =
-        text_of(map.get("provider_name")).or_else(|| text_of(map.get("provider")))
-    {
-        set_if_none(&mut info.provider, Some(provider.to_ascii_lowercase()));
-    }
-    match map.get("error") {
-        Some(Value::Object(inner)) => return absorb_object(info, inner, depth),
-        Some(Value::String(s)) if info.message.is_empty() => return absorb_text(info, s, depth),
-        _ => {}
-    }
-    if let Some(meta) = map.get("metadata").and_then(Value::as_object) {
-        if let Some(raw) = meta.get("raw") {
-            let before = info.message.clone();
-            absorb_value(info, raw, depth);
-            if !info.message.is_empty() && before.is_empty() {
-                return;
-            }
-        }
-    }
-    let message = ["message", "error_message", "msg", "detail", "status_message", "errorMessage"]
-        .iter()
-        .find_map(|k| map.get(*k).and_then(Value::as_str));
-    match message {
-        Some(m) if info.message.is_empty() => absorb_text(info, m, depth),
-        _ => {
-            for key in NESTED_KEYS {
-                if let Some(v @ (Value::String(_) | Value::Object(_))) = map.get(key) {
-                    if info.message.is_empty() {
-                        absorb_value(info, v, depth);
-                    }
-                }
-            }
-        }
-    }
-    if info.message.is_empty() {
-        absorb_choices(info, map);
-    }
-}
-
-/// An HTTP 200 completion whose choice ended with `finish_reason: content_filter`.
-fn absorb_choices(info: &mut ErrorInfo, map: &Map<String, Value>) {
-    let filtered = map.get("choices").and_then(Value::as_array).is_some_and(|choices| {
-        choices
-            .iter()
-            .any(|c| c.get("finish_reason").and_then(Value::as_str) == Some("content_filter"))
-    });
-    if filtered {
-        info.code.get_or_insert_with(|| "content_filter".to_string());
-        info.message = "finish_reason: content_filter (the output was filtered)".to_string();
-    }
-}
-
 fn absorb_text(info: &mut ErrorInfo, text: &str, depth: usize) {
     let text = text.trim();
     if text.is_empty() || depth > MAX_NESTING {
@@ -184,6 +102,12 @@ fn absorb_text(info: &mut ErrorInfo, text: &str, depth: usize) {
     if let Some(value) = parse_embedded(text) {
         if value.is_object() {
             return absorb_value(info, &value, depth + 1);
+        }
+    }
+    // A body encoded twice: a JSON string holding the JSON text.
+    if text.starts_with('"') {
+        if let Ok(Value::String(inner)) = serde_json::from_str::<Value>(text) {
+            return absorb_text(info, &inner, depth + 1);
         }
     }
     scan_context(info, text);
@@ -202,26 +126,11 @@ fn absorb_text(info: &mut ErrorInfo, text: &str, depth: usize) {
         absorb_html_title(info, &title);
         return;
     }
+    if let Some(words) = html_text(text) {
+        info.message = format!("HTML error page: {words}");
+        return;
+    }
     info.message = strip_relay_suffixes(text).to_string();
-}
-
-/// Notes what the text around a body tells: inferred status, gateway wrapper.
-fn scan_context(info: &mut ErrorInfo, text: &str) {
-    if info.status.is_none() {
-        if let Some(status) = infer_status(text) {
-            info.status = Some(status);
-            info.status_inferred = true;
-        }
-    }
-    if let Some(c) = GATEWAY.captures(text) {
-        set_if_none(
-            &mut info.provider,
-            c.name("provider").map(|m| provider_from_exception(m.as_str())),
-        );
-    }
-    if let Some(c) = RETRIED.captures(text) {
-        info.gateway_retries = c[1].parse().ok();
-    }
 }
 
 fn push_context(info: &mut ErrorInfo, text: &str) {
@@ -231,95 +140,6 @@ fn push_context(info: &mut ErrorInfo, text: &str) {
         }
         info.context.push_str(text);
     }
-}
-
-static STATUS_PATTERNS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(
-        r"(?ix)
-        (?:error\ code|http\ code|status\ code|status(?:code)?|http(?:\ error|\ status)?|response\ code|code)
-        \s*[:=]?\s*\(?\s*(?P<a>[1-5]\d\d)\b
-        | ^\W{0,3}(?:error:\s*)?(?P<b>[45]\d\d)\s+[A-Za-z]
-        | (?P<c>[45]\d\d)\ (?:bad\ request|unauthorized|forbidden|not\ found|too\ many\ requests|internal\ server\ error|bad\ gateway|service\ unavailable|gateway\ time-?out)
-        ",
-    )
-    .expect("status pattern compiles")
-});
-
-/// Exception classes that imply a status (openai-python / LiteLLM names).
-const CLASS_STATUS: [(&str, u16); 10] = [
-    ("BadRequestError", 400),
-    ("AuthenticationError", 401),
-    ("PermissionDeniedError", 403),
-    ("NotFoundError", 404),
-    ("ConflictError", 409),
-    ("UnprocessableEntityError", 422),
-    ("RateLimitError", 429),
-    ("InternalServerError", 500),
-    ("ServiceUnavailableError", 503),
-    ("ContextWindowExceededError", 400),
-];
-
-/// The status a text states (`Error code: 429`, `HTTP 503`, `429 Too Many
-/// Requests`) or implies by an exception class name.
-pub fn infer_status(text: &str) -> Option<u16> {
-    if let Some(c) = STATUS_PATTERNS.captures(text) {
-        let m = c.name("a").or_else(|| c.name("b")).or_else(|| c.name("c"));
-        if let Some(status) = m.and_then(|m| m.as_str().parse().ok()) {
-            return Some(status);
-        }
-    }
-    CLASS_STATUS.iter().find(|(class, _)| text.contains(class)).map(|&(_, s)| s)
-}
-
-static GATEWAY: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?P<provider>[A-Z][A-Za-z]*)Exception\b").expect("gateway pattern compiles")
-});
-static RETRIED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)LiteLLM Retried: (\d+) times?").expect("retried pattern compiles")
-});
-
-/// `AzureException` -> `azure`, `OpenAIException` -> `openai`.
-fn provider_from_exception(name: &str) -> String {
-    match name {
-        "Azure" | "AzureOpenAI" => "azure".to_string(),
-        "OpenAI" => "openai".to_string(),
-        other => other.to_ascii_lowercase(),
-    }
-}
-
-static TITLE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?is)<title>\s*(.*?)\s*</title>").expect("title pattern compiles")
-});
-static TITLE_PARTS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"^(?:(?P<host>[A-Za-z0-9.\-]+\.[A-Za-z]{2,})\s*\|\s*)?(?P<status>[1-5]\d\d)\b\s*:?\s*(?P<text>.*)$")
-        .expect("title parts pattern compiles")
-});
-
-fn html_title(text: &str) -> Option<String> {
-    TITLE.captures(text).map(|c| c[1].to_string())
-}
-
-/// `api.openai.com | 502: Bad gateway` -> status 502, host, message.
-fn absorb_html_title(info: &mut ErrorInfo, title: &str) {
-    info.message = format!("HTML error page: {title}");
-    if let Some(c) = TITLE_PARTS.captures(title) {
-        info.host = c.name("host").map(|h| h.as_str().to_ascii_lowercase());
-        if let Ok(status) = c["status"].parse() {
-            if info.status.is_none() || info.status_inferred {
-                info.status = Some(status);
-                info.status_inferred = true;
-            }
-        }
-    }
-}
-
-static RELAY_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?:\s*\(request id: [^)]*\))+\s*$").expect("relay pattern compiles")
-});
-
-/// Drops `(request id: ...)` suffixes that relays append.
-fn strip_relay_suffixes(text: &str) -> &str {
-    RELAY_SUFFIX.find(text).map_or(text, |m| &text[..m.start()])
 }
 
 /// The whole text as JSON, a Python dict repr or a JS object literal.
@@ -461,8 +281,13 @@ fn finish(info: &mut ErrorInfo) {
     }
 }
 
+mod object;
 mod repr;
+mod signals;
 #[cfg(test)]
 mod tests;
 
+use object::absorb_object;
 pub use repr::repr_to_json;
+pub use signals::infer_status;
+use signals::{absorb_html_title, html_text, html_title, scan_context, strip_relay_suffixes};

@@ -1,11 +1,13 @@
 //! Adapters: a log format other than the canonical record is mapped onto it by
 //! data (`data/formats.toml`, or `--map FIELD=/pointer`): for each canonical
-//! field, JSON pointers tried in order. A pointer step that lands on a string
-//! holding JSON parses it and goes on (LiteLLM's `metadata`, Azure's
-//! `properties`). An adapted line is translated into a canonical line, which
-//! the ordinary parser then reads; OpenTelemetry OTLP/JSON lines (several
-//! spans per line) are translated in code ([`super::otlp`]). The canonical
-//! format itself never comes here: it keeps the allocation-free path.
+//! field, JSON pointers tried in order ([`Source`]: a pointer, or a pointer and
+//! a regex that picks the value out of the text there). A pointer step that
+//! lands on a string holding JSON parses it and goes on (LiteLLM's `metadata`,
+//! Azure's `properties`). A logged response body goes whole to the unwrapping
+//! step when the record failed ([`body`]). An adapted line is translated into
+//! a canonical line, which the ordinary parser then reads; OpenTelemetry
+//! OTLP/JSON lines (several spans per line) are translated in code ([`super::otlp`]). The
+//! canonical format itself never comes here: it keeps the allocation-free path.
 
 use std::sync::OnceLock;
 
@@ -13,7 +15,15 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::error::{Error, Result};
-use crate::parse::{Raw, timestamp};
+use crate::parse::{Raw, check, timestamp};
+
+mod body;
+#[cfg(test)]
+mod mapping_tests;
+mod source;
+
+pub use body::BODY;
+pub use source::{Pattern, Source};
 
 /// The canonical fields a mapping may fill.
 pub const FIELDS: [&str; 17] = [
@@ -53,11 +63,11 @@ pub struct Mapping {
     /// Pointers of which one must exist (when any are listed).
     #[serde(default)]
     pub any: Vec<String>,
-    /// Canonical field -> candidate pointers.
+    /// Canonical field (or [`BODY`]) -> candidate sources, tried in order.
     #[serde(default)]
-    pub fields: std::collections::BTreeMap<String, Vec<String>>,
-    /// Canonical field -> a condition for filling it at all (Langfuse: the
-    /// status message is an error only when `level` is `ERROR`).
+    pub fields: std::collections::BTreeMap<String, Vec<Source>>,
+    /// Canonical field (or [`BODY`]) -> a condition for filling it at all
+    /// (Langfuse: the status message is an error only when `level` is `ERROR`).
     #[serde(default)]
     pub when: std::collections::BTreeMap<String, Condition>,
     /// Failure flags: when any holds and the line maps no error, the record is
@@ -110,14 +120,14 @@ pub fn mappings() -> &'static [Mapping] {
 impl Mapping {
     /// A mapping from `--map FIELD=/pointer` flags (repeatable, in order).
     pub fn from_flags(flags: &[String]) -> Result<Mapping> {
-        let mut fields: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        let mut fields: std::collections::BTreeMap<String, Vec<Source>> = Default::default();
         for flag in flags {
             let (field, pointer) = flag.split_once('=').ok_or_else(|| {
                 Error::Usage(format!("--map `{flag}`: write FIELD=/json/pointer"))
             })?;
-            if !FIELDS.contains(&field) {
+            if !FIELDS.contains(&field) && field != BODY {
                 return Err(Error::Usage(format!(
-                    "--map `{flag}`: `{field}` is not a field; use one of {}",
+                    "--map `{flag}`: `{field}` is not a field; use one of {}, {BODY}",
                     FIELDS.join(", ")
                 )));
             }
@@ -126,7 +136,7 @@ impl Mapping {
                     "--map `{flag}`: a JSON pointer starts with `/` (e.g. /response/status)"
                 )));
             }
-            fields.entry(field.to_string()).or_default().push(pointer.to_string());
+            fields.entry(field.to_string()).or_default().push(Source::from(pointer));
         }
         Ok(Mapping {
             name: "custom".to_string(),
@@ -149,11 +159,11 @@ impl Mapping {
     /// The canonical object of a parsed line.
     pub fn translate(&self, value: &Value) -> Map<String, Value> {
         let mut out = Map::new();
-        for (field, pointers) in &self.fields {
-            if self.when.get(field).is_some_and(|c| !c.holds(value)) {
+        for (field, sources) in &self.fields {
+            if field == BODY || self.when.get(field).is_some_and(|c| !c.holds(value)) {
                 continue;
             }
-            let candidates = || pointers.iter().filter_map(|p| resolve(value, p));
+            let candidates = || sources.iter().filter_map(|s| s.find(value));
             // A value the canonical parser would drop gives way to a later
             // pointer's; when none is usable the first present one still goes
             // through, so that the record notes what was dropped (or, for
@@ -165,19 +175,46 @@ impl Mapping {
                 out.insert(field.clone(), v);
             }
         }
-        if !out.contains_key("error") && self.failed.iter().any(|c| c.holds(value)) {
-            let mut flag = Map::new();
-            flag.insert(FLAG_ERROR.to_string(), Value::Bool(true));
-            out.insert("error".to_string(), Value::Object(flag));
+        if !out.contains_key("error") {
+            let flagged = self.failed.iter().any(|c| c.holds(value));
+            if let Some(body) = self.failure_body(value, &out, flagged) {
+                out.insert("error".to_string(), body);
+            } else if flagged {
+                let mut flag = Map::new();
+                flag.insert(FLAG_ERROR.to_string(), Value::Bool(true));
+                out.insert("error".to_string(), Value::Object(flag));
+            }
         }
         out
+    }
+
+    /// The logged response body, whole, when the record failed (by its
+    /// status, a failure flag, or the body itself): see [`body`].
+    fn failure_body(
+        &self,
+        value: &Value,
+        out: &Map<String, Value>,
+        flagged: bool,
+    ) -> Option<Value> {
+        if self.when.get(BODY).is_some_and(|c| !c.holds(value)) {
+            return None;
+        }
+        let found = self.fields.get(BODY)?.iter().filter_map(|s| s.find(value)).find(present)?;
+        let failed = flagged || body::status_failed(out.get("status")) || body::says_failed(&found);
+        failed.then_some(found)
     }
 }
 
 /// Whether a present value is one the canonical parser keeps: a real HTTP
-/// status (gateways log `0` when no backend answered), a valid time.
+/// status (gateways log `0` when no backend answered), a valid time, a
+/// latency that is not negative (nor over a day).
 fn usable(field: &str, v: &Value) -> bool {
     match field {
+        "latency_ms" => v
+            .as_f64()
+            .or_else(|| v.as_str()?.trim().parse().ok())
+            .and_then(check::latency_ms)
+            .is_some(),
         "status" => {
             let n = v.as_u64().or_else(|| v.as_str().and_then(|s| s.trim().parse().ok()));
             n.is_some_and(|n| (100..600).contains(&n))

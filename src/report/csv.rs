@@ -31,6 +31,7 @@ pub const COLUMNS: [(CsvTable, &[&str]); 9] = [
             "example_place",
             "example_status",
             "example_message",
+            "notes",
         ],
     ),
     (
@@ -117,6 +118,7 @@ fn rows(r: &Report, table: CsvTable) -> Vec<Vec<String>> {
                     place,
                     status,
                     message,
+                    c.notes.iter().map(|n| n.text.as_str()).collect::<Vec<_>>().join(" | "),
                 ]
             })
             .collect(),

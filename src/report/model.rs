@@ -334,8 +334,12 @@ pub struct CauseRow {
     pub top_projects: Vec<Top>,
     /// Models with the most of these failures.
     pub top_models: Vec<Top>,
-    /// Evidence values by name, most frequent first.
+    /// Evidence values by name, most frequent first (notes apart).
     pub evidence: BTreeMap<String, Vec<Top>>,
+    /// Cautions that come with some of these failures (a status-only OpenAI
+    /// 429 may be an exhausted quota); absent when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<NoteRow>,
     /// Rate limits the messages state, by model and dimension, with the peak usage.
     pub rate_limits: Vec<RateLimitRow>,
     /// Retry-after (seconds) over these failures, from messages and headers.
@@ -346,6 +350,15 @@ pub struct CauseRow {
     pub example: Option<ExampleRow>,
     /// The fix, as steps.
     pub fix: Vec<String>,
+}
+
+/// A caution and how many failures of the cause it comes with.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct NoteRow {
+    /// What to keep in mind.
+    pub text: String,
+    /// Failures it comes with.
+    pub count: u64,
 }
 
 /// A name and a count.

@@ -161,11 +161,23 @@ pub fn cause_facts(c: &CauseRow) -> Vec<(&'static str, String)> {
     for f in c.model_fixes.iter().take(4) {
         facts.push(("model", model_fix_text(f)));
     }
+    for n in &c.notes {
+        facts.push(("note", note_text(c, n)));
+    }
     if let Some(e) = &c.example {
         let status = e.status.map_or("no status".to_string(), |s| s.to_string());
         facts.push(("example", format!("{} · {status} · {}", e.place, clip(&e.message, 200))));
     }
     facts
+}
+
+/// A cause's note, with how many of its failures it concerns when not all.
+pub fn note_text(c: &CauseRow, n: &super::model::NoteRow) -> String {
+    if n.count < c.count {
+        format!("{} ({} of {} failures)", n.text, thousands(n.count), thousands(c.count))
+    } else {
+        n.text.clone()
+    }
 }
 
 /// Unclassified signatures, and an "(other)" row for those left out.

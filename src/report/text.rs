@@ -132,6 +132,9 @@ fn cause(rank: usize, c: &CauseRow, day: &str, p: &Paint, out: &mut dyn Write) -
     }
     writeln!(out, "    {}", p.dim(&facts.join(" · ")))?;
     evidence(c, out)?;
+    for n in &c.notes {
+        writeln!(out, "    note: {}", super::tables::note_text(c, n))?;
+    }
     if let Some(e) = &c.example {
         let status = e.status.map_or("---".to_string(), |s| s.to_string());
         writeln!(out, "    e.g. {} {status} {}", e.place, p.dim(&clip(&e.message, 140)))?;

@@ -5,6 +5,7 @@
 mod adapters;
 mod cases;
 mod cli;
+mod consistency;
 mod corpus;
 mod edges;
 mod explain;
@@ -14,5 +15,6 @@ mod memory;
 mod otlp;
 mod rules;
 mod secrets;
+mod status_only;
 mod util;
 mod values;

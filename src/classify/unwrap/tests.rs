@@ -138,3 +138,89 @@ fn garbage_never_panics() {
         let _ = unwrap_raw(s.as_bytes(), None);
     }
 }
+
+#[test]
+fn gateway_and_app_wrappers_give_their_message() {
+    let raw = |v: serde_json::Value, status| unwrap_raw(v.to_string().as_bytes(), status);
+    let helicone = raw(
+        serde_json::json!({"helicone-message": "Helicone ran into an error servicing your request: TypeError: fetch failed",
+            "support": "Please reach out on our discord or email us at help@helicone.ai, we'd love to help!",
+            "helicone-error": "{}"}),
+        Some(500),
+    );
+    assert!(helicone.message.starts_with("Helicone ran into an error"), "{helicone:?}");
+    let fastapi = raw(
+        serde_json::json!({"detail": [{"loc": ["body", "model"], "msg": "field required", "type": "value_error.missing"}]}),
+        Some(422),
+    );
+    assert_eq!(fastapi.message, "field required");
+    assert_eq!(fastapi.etype.as_deref(), Some("value_error.missing"));
+    let framework = raw(
+        serde_json::json!({"statusCode": 400, "error": "Bad Request", "message": "body must have required property 'model'"}),
+        None,
+    );
+    assert_eq!(framework.message, "body must have required property 'model'");
+    assert_eq!(framework.context, "Bad Request");
+    assert_eq!(framework.status, Some(400));
+    let apim = raw(
+        serde_json::json!({"statusCode": 429, "message": "Rate limit is exceeded. Try again in 5 seconds."}),
+        Some(429),
+    );
+    assert_eq!(apim.message, "Rate limit is exceeded. Try again in 5 seconds.");
+    let relay =
+        raw(serde_json::json!({"ok": false, "errorInfo": {"reason": "upstream quota"}}), Some(429));
+    assert_eq!(relay.message, "upstream quota");
+}
+
+#[test]
+fn an_envelope_nested_under_any_key_is_found() {
+    let body = serde_json::json!({"response": {"status": {"http": {"code": 403, "description": ""}},
+        "headers": {"policy-id": "ThrowExceptionDueToTrafficDenied"}},
+        "result": {"error": {"code": "403", "message": "Access denied due to Virtual Network/Firewall rules."}}});
+    let info = unwrap_raw(body.to_string().as_bytes(), Some(403));
+    assert_eq!(info.message, "Access denied due to Virtual Network/Firewall rules.");
+    assert_eq!(info.code.as_deref(), Some("403"));
+}
+
+#[test]
+fn portkey_prefix_is_the_gateways_not_the_providers() {
+    let info = unwrap_raw(
+        br#"{"error":{"message":"azure-openai error: Resource not found","type":null,"param":null,"code":"404"},"provider":"azure-openai"}"#,
+        Some(404),
+    );
+    assert_eq!(info.message, "Resource not found");
+    assert_eq!(info.provider.as_deref(), Some("azure-openai"));
+    assert!(info.context.contains("azure-openai error:"));
+    let own = unwrap_raw(br#"{"error":{"message":"openai error: x"},"provider":"azure"}"#, None);
+    assert_eq!(own.message, "openai error: x", "another provider's prefix stays");
+}
+
+#[test]
+fn litellm_error_information_gives_class_and_status() {
+    let info = unwrap_raw(
+        br#"{"error_code":"429","error_class":"RateLimitError","llm_provider":"azure","error_message":null,"traceback":"Traceback ..."}"#,
+        None,
+    );
+    assert_eq!(info.status, Some(429));
+    assert_eq!(info.provider.as_deref(), Some("azure"));
+    assert_eq!(info.context, "RateLimitError");
+    let by_class = unwrap_raw(br#"{"error_code":"","error_class":"AuthenticationError"}"#, None);
+    assert_eq!(by_class.status, Some(401));
+}
+
+#[test]
+fn bodies_encoded_twice_and_pages_without_titles() {
+    let inner = r#"{"error":{"message":"m","code":"rate_limit_exceeded"}}"#;
+    let twice = serde_json::to_string(&serde_json::to_string(inner).unwrap()).unwrap();
+    let info = unwrap_raw(twice.as_bytes(), Some(429));
+    assert_eq!(info.code.as_deref(), Some("rate_limit_exceeded"));
+    let h1 = text(
+        "<html><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>",
+    );
+    assert_eq!(h1.message, "HTML error page: 502 Bad Gateway");
+    assert_eq!(h1.status, Some(502));
+    let plain =
+        text("<!DOCTYPE html>\n<html><body><p>Upstream   service\n unavailable</p></body></html>");
+    assert_eq!(plain.message, "HTML error page: Upstream service unavailable");
+    assert_eq!(text("<b>not a page</b> 1 < 2").message, "<b>not a page</b> 1 < 2");
+}
