@@ -14,6 +14,8 @@
 //! plain-text `error code: 1015`; stream error events. A status missing from
 //! the record is inferred from the text and marked.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 /// How many levels of JSON-inside-a-string are followed (objects inside an
@@ -95,7 +97,8 @@ fn absorb_value(info: &mut ErrorInfo, value: &Value, depth: usize) {
 }
 
 fn absorb_text(info: &mut ErrorInfo, text: &str, depth: usize) {
-    let text = text.trim();
+    let text = plain_quotes(text.trim());
+    let text = text.as_ref();
     if text.is_empty() || depth > MAX_NESTING {
         return;
     }
@@ -272,6 +275,9 @@ fn finish(info: &mut ErrorInfo) {
             info.status_inferred = true;
         }
     }
+    if let Cow::Owned(folded) = fold_whitespace(&info.message) {
+        info.message = folded;
+    }
     if info.message.len() > MAX_MESSAGE {
         let mut cut = MAX_MESSAGE;
         while !info.message.is_char_boundary(cut) {
@@ -279,6 +285,38 @@ fn finish(info: &mut ErrorInfo) {
         }
         info.message.truncate(cut);
     }
+}
+
+/// Typographic quotes as ASCII: a body pasted through a chat or a word
+/// processor (`{“error”: ...}`) parses again, and `don’t` reads as `don't`.
+fn plain_quotes(text: &str) -> Cow<'_, str> {
+    if !text.contains(['\u{201c}', '\u{201d}', '\u{2018}', '\u{2019}', '\u{201e}']) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(
+        text.chars()
+            .map(|c| match c {
+                '\u{201c}' | '\u{201d}' | '\u{201e}' => '"',
+                '\u{2018}' | '\u{2019}' => '\'',
+                c => c,
+            })
+            .collect(),
+    )
+}
+
+/// Runs of white space (line breaks of a wrapped paste, padding a relay
+/// added) as one space, so that rules see the words as written.
+fn fold_whitespace(text: &str) -> Cow<'_, str> {
+    let mut previous_space = false;
+    let needs = text.chars().any(|c| {
+        let run = c.is_whitespace() && (previous_space || c != ' ');
+        previous_space = c.is_whitespace();
+        run
+    });
+    if !needs {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
 mod object;

@@ -7,8 +7,9 @@ use serde_json::Value;
 use super::util::*;
 
 fn corpus() -> Vec<Value> {
-    include_str!("../data/real-errors.jsonl")
-        .lines()
+    [include_str!("../data/real-errors.jsonl"), include_str!("../data/real-errors-v2.jsonl")]
+        .iter()
+        .flat_map(|corpus| corpus.lines())
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }

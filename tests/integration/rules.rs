@@ -11,7 +11,8 @@ use serde_json::Value;
 const MIN_WORDS: usize = 5;
 
 fn corpus_texts() -> Vec<(String, String)> {
-    let files = [include_str!("../data/real-errors.jsonl")];
+    let files =
+        [include_str!("../data/real-errors.jsonl"), include_str!("../data/real-errors-v2.jsonl")];
     let mut out = Vec::new();
     for line in files.iter().flat_map(|f| f.lines()) {
         let row: Value = serde_json::from_str(line).unwrap();

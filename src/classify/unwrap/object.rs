@@ -6,7 +6,8 @@
 //! "` prefix, LiteLLM's `error_information` (`error_class`, `error_code`).
 //! Failing those, a member named like a message or an error (Helicone's
 //! `helicone-message`, whatever key a relay chose), then an envelope nested
-//! under any key (`{"result": {"error": {...}}}`).
+//! under any key (`{"result": {"error": {...}}}`). A generic message ("API
+//! error", "upstream error") never hides a specific one nested deeper.
 
 use serde_json::{Map, Value};
 
@@ -86,6 +87,9 @@ pub(super) fn absorb_object(info: &mut ErrorInfo, map: &Map<String, Value>, dept
             }
         }
     }
+    if is_generic(&info.message) {
+        prefer_inner(info, map, depth);
+    }
     if info.message.is_empty() {
         absorb_named_members(info, map, depth);
     }
@@ -96,6 +100,74 @@ pub(super) fn absorb_object(info: &mut ErrorInfo, map: &Map<String, Value>, dept
     }
     if info.message.is_empty() {
         absorb_choices(info, map);
+    }
+}
+
+/// Words of messages that say only that something failed ("API error",
+/// "upstream error", "Provider returned error", "Internal server error").
+const GENERIC_WORDS: [&str; 24] = [
+    "a",
+    "an",
+    "the",
+    "api",
+    "upstream",
+    "provider",
+    "gateway",
+    "proxy",
+    "request",
+    "response",
+    "error",
+    "errors",
+    "failed",
+    "failure",
+    "unknown",
+    "occurred",
+    "returned",
+    "has",
+    "exception",
+    "internal",
+    "server",
+    "bad",
+    "http",
+    "call",
+];
+
+/// A message that names no cause: a wrapper's, when a deeper one exists.
+pub(super) fn is_generic(message: &str) -> bool {
+    let words: Vec<String> = message
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    !words.is_empty()
+        && words.len() <= 5
+        && words.iter().all(|w| GENERIC_WORDS.contains(&w.as_str()))
+}
+
+/// A generic outer message gives way to a specific one in an envelope nested
+/// deeper (`{"message": "upstream error", "details": {"provider_response":
+/// {"error": {...}}}}`): the inner words, type and code win, and the outer
+/// message becomes context.
+fn prefer_inner(info: &mut ErrorInfo, map: &Map<String, Value>, depth: usize) {
+    let Some(inner) = nested_envelope(map, 0) else { return };
+    let mut deeper = ErrorInfo::default();
+    absorb_object(&mut deeper, inner, depth + 1);
+    if deeper.message.is_empty() || is_generic(&deeper.message) {
+        return;
+    }
+    let outer = std::mem::replace(&mut info.message, deeper.message);
+    push_context(info, &outer);
+    push_context(info, &deeper.context);
+    set_some(&mut info.etype, deeper.etype);
+    set_some(&mut info.code, deeper.code);
+    set_some(&mut info.param, deeper.param);
+    set_some(&mut info.inner_code, deeper.inner_code);
+    set_if_none(&mut info.provider, deeper.provider);
+    if info.status.is_none() || info.status_inferred {
+        if let Some(status) = deeper.status {
+            info.status = Some(status);
+            info.status_inferred = true;
+        }
     }
 }
 

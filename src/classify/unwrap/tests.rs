@@ -224,3 +224,35 @@ fn bodies_encoded_twice_and_pages_without_titles() {
     assert_eq!(plain.message, "HTML error page: Upstream service unavailable");
     assert_eq!(text("<b>not a page</b> 1 < 2").message, "<b>not a page</b> 1 < 2");
 }
+
+#[test]
+fn typographic_quotes_and_wrapped_lines_read_as_written() {
+    let curly = text("{“error”:{“code”:“404”,“message”: “Resource not found”}}");
+    assert_eq!(curly.message, "Resource not found");
+    assert_eq!(curly.code.as_deref(), Some("404"));
+    assert_eq!(text("don’t retry").message, "don't retry");
+    let wrapped = text("An assistant message must be\n      followed by tool messages");
+    assert_eq!(wrapped.message, "An assistant message must be followed by tool messages");
+    assert_eq!(text("one space only").message, "one space only");
+}
+
+#[test]
+fn a_generic_outer_message_gives_way_to_a_specific_inner_one() {
+    let body = br#"{"success":false,"msg":"API error","data":{"upstream":{"error":{"message":"Incorrect API key provided","code":"invalid_api_key"}}}}"#;
+    let info = unwrap_raw(body, Some(401));
+    assert_eq!(info.message, "Incorrect API key provided");
+    assert_eq!(info.code.as_deref(), Some("invalid_api_key"));
+    assert!(info.context.contains("API error"), "{}", info.context);
+    // A specific outer message stays, whatever is nested.
+    let own =
+        unwrap_raw(br#"{"message":"Rate limit reached","data":{"error":{"message":"x"}}}"#, None);
+    assert_eq!(own.message, "Rate limit reached");
+    for generic in
+        ["API error", "upstream error", "Provider returned error", "Internal Server Error"]
+    {
+        assert!(object::is_generic(generic), "{generic}");
+    }
+    for specific in ["Rate limit reached", "Resource not found", "", "error: quota exceeded"] {
+        assert!(!object::is_generic(specific), "{specific}");
+    }
+}
