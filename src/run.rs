@@ -9,7 +9,7 @@ use crate::aggregate::{Place, Stats};
 use crate::analyze;
 use crate::classify::{Classifier, Context, Verdict, unwrap};
 use crate::config::{Config, Task};
-use crate::detect::Format;
+use crate::detect::Reading;
 use crate::error::Result;
 use crate::input::Chunk;
 use crate::parse::Line;
@@ -233,9 +233,9 @@ struct AnalyzeJob<'c> {
 impl Job for AnalyzeJob<'_> {
     type Out = Stats;
 
-    fn chunk(&self, file: u32, format: &Format<'_>, chunk: Chunk<'_>) -> (u64, Stats) {
+    fn chunk(&self, file: u32, reading: &Reading<'_>, chunk: Chunk<'_>) -> (u64, Stats) {
         let mut stats = Stats::default();
-        let lines = pipeline::parse_chunk(chunk, format, |line, parsed, first| {
+        let lines = pipeline::parse_chunk(chunk, reading, |line, parsed, first| {
             let place = Place { file, line };
             stats.extra_records += u64::from(!first);
             match parsed {
@@ -296,9 +296,9 @@ struct ClassifyJob<'c> {
 impl Job for ClassifyJob<'_> {
     type Out = Vec<Classified>;
 
-    fn chunk(&self, _file: u32, format: &Format<'_>, chunk: Chunk<'_>) -> (u64, Vec<Classified>) {
+    fn chunk(&self, _file: u32, reading: &Reading<'_>, chunk: Chunk<'_>) -> (u64, Vec<Classified>) {
         let mut rows = Vec::new();
-        let lines = pipeline::parse_chunk(chunk, format, |line, parsed, _| {
+        let lines = pipeline::parse_chunk(chunk, reading, |line, parsed, _| {
             if let Line::Record(record) = parsed {
                 if record.is_failure() || self.all {
                     rows.push(self.row(line, &record));

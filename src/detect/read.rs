@@ -1,0 +1,161 @@
+//! Reading one line by the layout it fits ([`super::layout`]), or, with a
+//! format forced by `--input-format` / `--map`, by that format alone.
+//!
+//! A canonical line with a canonical signal and no key of another layout is
+//! parsed in place, as before ([`text_line`]). Any other line is parsed as
+//! JSON and read by its layout: a mapped or OTLP record is translated into a
+//! canonical line and parsed; an Azure `{"records": [...]}` envelope gives
+//! one item per inner record, each read by its own layout (the second and
+//! later with `first` false, like OTLP spans: `extra_records`), and an empty
+//! envelope one `not_llm` item. A record that fits nothing, and a canonical
+//! or forced record without a signal, is `unrecognized`, never a success.
+
+use serde_json::{Map, Value};
+
+use super::layout::{self, Fit, layouts};
+use super::{Format, Reading};
+use crate::parse::{Aside, Line, parse_bytes, parse_line, parse_line_keys, strip_bom};
+
+/// The callback of a line's items: `(item, first)`.
+pub trait Emit: FnMut(Line<'_>, bool) {}
+impl<F: FnMut(Line<'_>, bool)> Emit for F {}
+
+/// One line of valid UTF-8 in a reading of canonical lines (a canonical or
+/// unknown prior, or `--input-format canonical`).
+#[inline]
+pub fn text_line(reading: &Reading<'_>, line: &str, f: &mut impl Emit) {
+    if reading.forced {
+        return f(signalled(parse_line(line)), true);
+    }
+    let table = layouts();
+    match parse_line_keys(line, |key| table.bit(key)) {
+        (Line::Record(r), seen) if r.has_signal() && !table.suspect(seen) => {
+            f(Line::Record(r), true)
+        }
+        (Line::Record(r), _) => {
+            let signal = r.has_signal();
+            by_layout(reading, line.as_bytes(), signal, f)
+        }
+        (other, _) => f(other, true),
+    }
+}
+
+/// One line of bytes, in any reading.
+pub fn line(reading: &Reading<'_>, line: &[u8], f: &mut impl Emit) {
+    if reading.reads_canonical() {
+        return match std::str::from_utf8(line) {
+            Ok(text) => text_line(reading, text, f),
+            Err(_) => f(parse_bytes(line), true),
+        };
+    }
+    // The skimmer decides blank and malformed lines (and their reasons), as
+    // for canonical input; only records go on to serde_json.
+    match parse_bytes(line) {
+        Line::Record(r) => {
+            let signal = r.has_signal();
+            by_layout(reading, line, signal, f)
+        }
+        other => f(other, true),
+    }
+}
+
+/// Whether a parsed JSON record has a canonical signal read as a canonical
+/// line.
+pub fn has_signal(value: &Value) -> bool {
+    matches!(parse_line(&value.to_string()), Line::Record(r) if r.has_signal())
+}
+
+/// A record read as canonical: without a signal it is unrecognized.
+fn signalled(line: Line<'_>) -> Line<'_> {
+    match line {
+        Line::Record(r) if !r.has_signal() => Line::Aside(Aside::Unrecognized),
+        other => other,
+    }
+}
+
+/// A line the skimmer read as a record (`signal`: with a canonical signal),
+/// parsed as JSON and read by its layout.
+fn by_layout(reading: &Reading<'_>, line: &[u8], signal: bool, f: &mut impl Emit) {
+    let Ok(value) = serde_json::from_slice::<Value>(strip_bom(line)) else {
+        // JSON the grammar allows but serde_json does not read (a number
+        // beyond f64, a lone surrogate): what the skimmer saw is all there is.
+        return f(signalled(parse_bytes(line)), true);
+    };
+    if reading.forced {
+        return forced(&reading.format, &value, line, f);
+    }
+    match layout::fit_line(&value, &reading.format, || signal) {
+        Fit::Otlp => spans(&value, f),
+        Fit::Envelope => envelope(&value, reading, f),
+        Fit::Mapped(m) => translated(m.translate(&value), true, true, f),
+        Fit::Canonical => f(parse_bytes(line), true),
+        Fit::NotLlm => f(Line::Aside(Aside::NotLlm), true),
+        Fit::Unrecognized => f(Line::Aside(Aside::Unrecognized), true),
+    }
+}
+
+/// A line read by a forced format.
+fn forced(format: &Format<'_>, value: &Value, line: &[u8], f: &mut impl Emit) {
+    match format {
+        Format::Otlp => spans(value, f),
+        Format::Mapped(m) if layout::is_envelope(value) => {
+            each_inner(value, f, |item, first, f| {
+                translated(m.translate(item), m.matches(item), first, f)
+            })
+        }
+        Format::Mapped(m) => translated(m.translate(value), m.matches(value), true, f),
+        Format::Canonical | Format::Unknown => f(signalled(parse_bytes(line)), true),
+    }
+}
+
+/// The spans of an OTLP line, or one unrecognized item when it holds none.
+fn spans(value: &Value, f: &mut impl Emit) {
+    let records = crate::parse::adapt::otlp_spans(value);
+    if records.is_empty() {
+        return f(Line::Aside(Aside::Unrecognized), true);
+    }
+    for (i, record) in records.into_iter().enumerate() {
+        translated(record, true, i == 0, f);
+    }
+}
+
+/// An envelope's inner records, each by its own layout.
+fn envelope(value: &Value, reading: &Reading<'_>, f: &mut impl Emit) {
+    each_inner(value, f, |item, first, f| {
+        match layout::fit_record(item, &reading.format, || has_signal(item)) {
+            Fit::Mapped(m) => translated(m.translate(item), true, first, f),
+            Fit::Canonical => f(parse_line(&item.to_string()), first),
+            Fit::NotLlm => f(Line::Aside(Aside::NotLlm), first),
+            _ => f(Line::Aside(Aside::Unrecognized), first),
+        }
+    })
+}
+
+/// Calls `each(item, first, f)` on an envelope's inner records: one
+/// `not_llm` item for an envelope without any, one unrecognized item for an
+/// inner value that is not an object.
+fn each_inner<E: Emit>(value: &Value, f: &mut E, mut each: impl FnMut(&Value, bool, &mut E)) {
+    let items = value.get(layout::ENVELOPE_KEY).and_then(Value::as_array);
+    let items = items.map_or(&[][..], Vec::as_slice);
+    if items.is_empty() {
+        return f(Line::Aside(Aside::NotLlm), true);
+    }
+    for (i, item) in items.iter().enumerate() {
+        if item.is_object() {
+            each(item, i == 0, f);
+        } else {
+            f(Line::Aside(Aside::Unrecognized), i == 0);
+        }
+    }
+}
+
+/// A translated record, parsed as a canonical line; unless `trusted` (the
+/// record fits its layout), one without a signal is unrecognized.
+fn translated(record: Map<String, Value>, trusted: bool, first: bool, f: &mut impl Emit) {
+    let text = Value::Object(record).to_string();
+    match parse_line(&text) {
+        Line::Record(r) if trusted || r.has_signal() => f(Line::Record(r), first),
+        Line::Record(_) => f(Line::Aside(Aside::Unrecognized), first),
+        other => f(other, first),
+    }
+}
