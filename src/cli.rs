@@ -121,7 +121,8 @@ pub struct AnalyzeArgs {
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// Exit 1 when any input line is malformed.
+    /// Exit 1 when any input line is malformed, or a file could not be read
+    /// as requests (unknown format, mostly unrecognized, no LLM request).
     #[arg(long)]
     pub strict: bool,
     /// Only records at or after this time: RFC 3339, or relative to now
