@@ -1,7 +1,9 @@
 //! Real log formats: every line of every `samples/formats/*.jsonl` file gets
-//! the category `samples/formats/EXPECTED.tsv` gives it (records of multi-span
-//! OTLP lines joined with `+`, broken lines `malformed`), each file is
-//! detected as its format, and `--input-format` / `--map` work and fail clearly.
+//! the category `samples/formats/EXPECTED.tsv` gives it (the items of
+//! multi-record lines, OTLP spans and Azure envelopes, joined with `+`;
+//! broken lines `malformed`, records that are not LLM requests `not_llm`,
+//! records of no known layout `unrecognized`), each file is detected as its
+//! format, and `--input-format` / `--map` work and fail clearly.
 
 use std::collections::BTreeMap;
 
@@ -25,10 +27,14 @@ fn expected() -> BTreeMap<String, BTreeMap<u64, Vec<String>>> {
     out
 }
 
-/// `litellm-slp.jsonl` -> `litellm_slp`.
+/// `litellm-slp.jsonl` -> `litellm_slp`; `azure-request-response.event-hub.jsonl`
+/// (another shape of one format) -> `azure_request_response`.
 fn format_of(file: &str) -> String {
-    file.trim_end_matches(".jsonl").replace('-', "_")
+    file.split('.').next().unwrap_or_default().replace('-', "_")
 }
+
+/// Expected items that are not request records: the summary counts them.
+const NOT_REQUESTS: [&str; 3] = ["malformed", "not_llm", "unrecognized"];
 
 #[test]
 fn every_format_sample_line_gets_its_expected_category() {
@@ -42,10 +48,23 @@ fn every_format_sample_line_gets_its_expected_category() {
                 .or_default()
                 .push(row["category"].as_str().unwrap().to_string());
         }
-        for (line, want) in lines {
-            let have = got.get(&line).cloned().unwrap_or_else(|| vec!["malformed".to_string()]);
+        let mut asides: BTreeMap<&str, u64> = NOT_REQUESTS.iter().map(|k| (*k, 0)).collect();
+        for (line, want) in &lines {
+            for item in want.iter().filter(|i| NOT_REQUESTS.contains(&i.as_str())) {
+                *asides.get_mut(item.as_str()).unwrap() += 1;
+            }
+            let want: Vec<&String> =
+                want.iter().filter(|i| !NOT_REQUESTS.contains(&i.as_str())).collect();
+            let have: Vec<&String> = got.get(line).map(|v| v.iter().collect()).unwrap_or_default();
             if have != want {
                 wrong.push(format!("{file}:{line} expected {want:?} got {have:?}"));
+            }
+        }
+        let summary = &analyze_json(&[&path])["summary"];
+        for (bucket, n) in asides {
+            let have = summary[bucket].as_u64().unwrap();
+            if have != n {
+                wrong.push(format!("{file}: expected {n} {bucket} got {have}"));
             }
         }
     }
@@ -65,9 +84,13 @@ fn every_format_is_detected_and_accounted_for() {
     let n = |k: &str| s[k].as_u64().unwrap();
     assert_eq!(
         n("lines"),
-        n("records") + n("out_of_range") - n("extra_records") + n("blank") + n("malformed")
+        n("records") + n("out_of_range") + n("not_llm") - n("extra_records")
+            + n("blank")
+            + n("malformed")
+            + n("unrecognized")
     );
     assert!(n("extra_records") >= 1, "an OTLP line holds two spans");
+    assert_eq!(s["warnings"], serde_json::json!([]), "every sample is read as requests");
     assert!(n("malformed") >= expected().len() as u64, "one broken line per file");
 }
 
@@ -134,13 +157,16 @@ fn readme_lists_every_detected_format() {
 }
 
 /// Fields each format must carry into the record (where its layout has them).
-const MAPPED: [(&str, &[&str]); 11] = [
+const MAPPED: [(&str, &[&str]); 14] = [
     ("litellm-slp.jsonl", &["ts", "request_id", "key", "project", "model"]),
     ("litellm-spend-log.jsonl", &["ts", "request_id", "key", "project", "model"]),
     ("litellm-error-log.jsonl", &["ts", "request_id", "model", "status"]),
     ("otlp.jsonl", &["ts", "request_id", "model"]),
     ("azure-request-response.jsonl", &["ts", "request_id", "project", "model", "status"]),
     ("azure-apim-gateway.jsonl", &["ts", "request_id", "key", "status"]),
+    ("azure-request-response.event-hub.jsonl", &["ts", "request_id", "project", "model", "status"]),
+    ("azure-openai-log-analytics.jsonl", &["ts", "request_id", "project", "model", "status"]),
+    ("azure-apim-log-analytics.jsonl", &["ts", "request_id", "key", "status"]),
     ("helicone.jsonl", &["ts", "request_id", "model", "status"]),
     ("langfuse.jsonl", &["ts", "request_id", "model"]),
     ("portkey.jsonl", &["ts", "request_id", "key", "model", "status"]),
