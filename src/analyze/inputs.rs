@@ -73,11 +73,18 @@ const ADVICE: &str =
 fn warning(file: &FileRow, c: FileCounts) -> Option<InputWarning> {
     let items = c.items();
     let (kind, what) = if file.format == "unknown" {
-        let mut parts = vec![format!("{} unrecognized", thousands(c.unrecognized))];
-        if c.not_llm > 0 {
-            parts.push(format!("{} not LLM requests", thousands(c.not_llm)));
-        }
-        ("unknown_layout", format!("no record fits a known log layout ({})", parts.join(", ")))
+        let parts: Vec<String> =
+            [(c.unrecognized, "unrecognized"), (c.not_llm, "not LLM requests")]
+                .iter()
+                .filter(|(n, _)| *n > 0)
+                .map(|(n, what)| format!("{} {what}", thousands(*n)))
+                .collect();
+        let parts =
+            if parts.is_empty() { String::new() } else { format!(" ({})", parts.join(", ")) };
+        (
+            "unknown_layout",
+            format!("format unknown: no record is an LLM request of a known log layout{parts}"),
+        )
     } else if c.unrecognized * 2 > items {
         let share = format!("{} of {}", thousands(c.unrecognized), thousands(items));
         let what = format!("{share} records fit no known log layout (read as {})", file.format);
@@ -133,9 +140,12 @@ mod tests {
 
     #[test]
     fn the_message_names_the_file_and_what_to_do() {
+        let others = FileCounts { requests: 0, not_llm: 6, unrecognized: 0 };
+        let w = warning(&file("unknown"), others).unwrap();
+        assert!(w.message.contains("layout (6 not LLM requests);"), "{w:?}");
         let c = FileCounts { requests: 0, not_llm: 2, unrecognized: 1_200 };
         let w = warning(&file("unknown"), c).unwrap();
-        assert!(w.message.starts_with("a.jsonl: no record fits a known log layout"), "{w:?}");
+        assert!(w.message.starts_with("a.jsonl: format unknown: no record is an LLM"), "{w:?}");
         assert!(w.message.contains("1,200 unrecognized, 2 not LLM requests"), "{w:?}");
         assert!(w.message.contains("--input-format") && w.message.contains("--map"), "{w:?}");
     }

@@ -1,7 +1,7 @@
 //! Which layout one record fits. Every record is read by the layout it fits,
 //! the file's format (the prior) first: OTLP, an Azure `records` envelope,
-//! a mapped format of `data/formats.toml`, the canonical record, a known
-//! record that is not an LLM request, or none (unrecognized).
+//! a mapped format of `data/formats.toml`, a known record that is not an LLM
+//! request, the canonical record, or none (unrecognized).
 //!
 //! Canonical records keep their allocation-free path: a line is parsed as
 //! JSON only when the skimmer saw no canonical signal in it (no status, error
@@ -192,11 +192,13 @@ pub fn fit_record<'m>(
     if let Some(m) = prior_mapping.filter(|m| !m.require.is_empty() && m.holds_required(value)) {
         return Fit::Mapped(m);
     }
-    if canonical() {
-        return Fit::Canonical;
-    }
+    // A known non-LLM record may carry a canonical field (Azure Storage
+    // logs have `statusCode`): its layout says what it is.
     if adapt::not_llm_layouts().iter().any(|m| m.matches(value)) {
         return Fit::NotLlm;
+    }
+    if canonical() {
+        return Fit::Canonical;
     }
     Fit::Unrecognized
 }

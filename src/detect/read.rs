@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use super::layout::{self, Fit, layouts};
 use super::{Format, Reading};
+use crate::parse::adapt::{self, Mapping};
 use crate::parse::{Aside, Line, parse_bytes, parse_line, parse_line_keys, strip_bom};
 
 /// The callback of a line's items: `(item, first)`.
@@ -50,6 +51,20 @@ pub fn line(reading: &Reading<'_>, line: &[u8], f: &mut impl Emit) {
     }
     // The skimmer decides blank and malformed lines (and their reasons), as
     // for canonical input; only records go on to serde_json.
+    match parse_bytes(line) {
+        Line::Record(r) => {
+            let signal = r.has_signal();
+            by_layout(reading, line, signal, f)
+        }
+        other => f(other, true),
+    }
+}
+
+/// One line read without the canonical fast path: every record parsed as
+/// JSON and read by its layout. What [`line`] gives, slower (tests and the
+/// fuzz harness check that the fast path takes no line another layout would).
+#[doc(hidden)]
+pub fn line_by_layout(reading: &Reading<'_>, line: &[u8], f: &mut impl Emit) {
     match parse_bytes(line) {
         Line::Record(r) => {
             let signal = r.has_signal();
@@ -99,18 +114,27 @@ fn forced(format: &Format<'_>, value: &Value, line: &[u8], f: &mut impl Emit) {
     match format {
         Format::Otlp => spans(value, f),
         Format::Mapped(m) if layout::is_envelope(value) => {
-            each_inner(value, f, |item, first, f| {
-                translated(m.translate(item), m.matches(item), first, f)
-            })
+            each_inner(value, f, |item, first, f| forced_record(m, item, first, f))
         }
-        Format::Mapped(m) => translated(m.translate(value), m.matches(value), true, f),
+        Format::Mapped(m) => forced_record(m, value, true, f),
         Format::Canonical | Format::Unknown => f(signalled(parse_bytes(line)), true),
     }
 }
 
+/// A record read by a forced mapping: as such when it fits the mapping or
+/// its mapped fields have a signal; a known non-LLM record (another Azure
+/// resource's log) stays one.
+fn forced_record(m: &Mapping, value: &Value, first: bool, f: &mut impl Emit) {
+    let fits = !m.require.is_empty() && m.matches(value);
+    if !fits && adapt::not_llm_layouts().iter().any(|n| n.matches(value)) {
+        return f(Line::Aside(Aside::NotLlm), first);
+    }
+    translated(m.translate(value), fits, first, f)
+}
+
 /// The spans of an OTLP line, or one unrecognized item when it holds none.
 fn spans(value: &Value, f: &mut impl Emit) {
-    let records = crate::parse::adapt::otlp_spans(value);
+    let records = adapt::otlp_spans(value);
     if records.is_empty() {
         return f(Line::Aside(Aside::Unrecognized), true);
     }
@@ -157,5 +181,69 @@ fn translated(record: Map<String, Value>, trusted: bool, first: bool, f: &mut im
         Line::Record(r) if trusted || r.has_signal() => f(Line::Record(r), first),
         Line::Record(_) => f(Line::Aside(Aside::Unrecognized), first),
         other => f(other, first),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The items of one line, as text (records by their debug form).
+    fn items(line: &[u8], slow: bool, reading: &Reading<'_>) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut f = |item: Line<'_>, first: bool| out.push(format!("{first} {item:?}"));
+        if slow {
+            line_by_layout(reading, line, &mut f)
+        } else {
+            super::line(reading, line, &mut f)
+        }
+        out
+    }
+
+    #[test]
+    fn the_fast_path_reads_as_the_layouts_would() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/samples");
+        let mut files =
+            vec![format!("{root}/app-2026-11-21.jsonl"), format!("{root}/aliases.jsonl")];
+        for entry in std::fs::read_dir(format!("{root}/formats")).unwrap() {
+            files.push(entry.unwrap().path().to_string_lossy().into_owned());
+        }
+        let extra = [
+            &br#"{"status":200,"call\u005ftype":"x"}"#[..],
+            br#"{"ts":1795255200,"user":"u"}"#,
+            br#"{"records":[{"status":500}]}"#,
+            br#"{"status":"abc"}"#,
+        ];
+        for reading in [Reading::detected(Format::Canonical), Reading::detected(Format::Unknown)] {
+            for file in files.iter().filter(|f| f.ends_with(".jsonl")) {
+                let text = std::fs::read(file).unwrap();
+                for line in text.split(|&b| b == b'\n').take(500).chain(extra) {
+                    let (fast, slow) = (items(line, false, &reading), items(line, true, &reading));
+                    assert_eq!(fast, slow, "{file}: {}", String::from_utf8_lossy(line));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn lines_without_a_signal_are_unrecognized_and_envelopes_give_items() {
+        let reading = Reading::detected(Format::Canonical);
+        assert_eq!(
+            items(br#"{"ts":1795255200,"user":"u"}"#, false, &reading),
+            ["true Aside(Unrecognized)"]
+        );
+        let envelope = br#"{"records":[{"status":500},{"x":1},[1]]}"#;
+        let got = items(envelope, false, &reading);
+        assert_eq!(got.len(), 3);
+        assert!(got[0].starts_with("true Record("), "{got:?}");
+        assert_eq!(got[1..], ["false Aside(Unrecognized)", "false Aside(Unrecognized)"]);
+        assert_eq!(items(br#"{"records":[]}"#, false, &reading), ["true Aside(NotLlm)"]);
+        let forced = Reading::forced(Format::Canonical);
+        assert_eq!(
+            items(br#"{"records":[{"status":500}]}"#, false, &forced),
+            ["true Aside(Unrecognized)"]
+        );
+        let invalid = items(br#"{"status":"abc"}"#, false, &forced);
+        assert!(invalid[0].starts_with("true Record("), "a dropped status is a signal");
     }
 }

@@ -6,6 +6,7 @@ mod adapters;
 mod cases;
 mod cli;
 mod corpus;
+mod detection;
 mod edges;
 mod explain;
 mod formats;
