@@ -233,6 +233,18 @@ mod tests {
     }
 
     #[test]
+    fn values_keep_common_keys_from_claiming_a_line() {
+        let app = serde_json::json!({"id": "r1", "level": "info", "type": "request",
+            "trace_id": "t1", "status": 500, "model": "gpt-4o"});
+        assert_eq!(fit_line(&app, &Format::Canonical, || true), Fit::Canonical);
+        let langfuse = serde_json::json!({"id": "o1", "level": "ERROR", "type": "GENERATION",
+            "trace_id": "t1", "status_message": "boom"});
+        assert!(
+            matches!(fit_line(&langfuse, &Format::Canonical, || false), Fit::Mapped(m) if m.name == "langfuse")
+        );
+    }
+
+    #[test]
     fn envelopes_are_records_arrays_alone() {
         assert!(is_envelope(&serde_json::json!({"records": []})));
         assert!(is_envelope(&serde_json::json!({"records": [{"a": 1}]})));

@@ -49,15 +49,7 @@ pub fn line(reading: &Reading<'_>, line: &[u8], f: &mut impl Emit) {
             Err(_) => f(parse_bytes(line), true),
         };
     }
-    // The skimmer decides blank and malformed lines (and their reasons), as
-    // for canonical input; only records go on to serde_json.
-    match parse_bytes(line) {
-        Line::Record(r) => {
-            let signal = r.has_signal();
-            by_layout(reading, line, signal, f)
-        }
-        other => f(other, true),
-    }
+    line_by_layout(reading, line, f)
 }
 
 /// One line read without the canonical fast path: every record parsed as
@@ -65,6 +57,8 @@ pub fn line(reading: &Reading<'_>, line: &[u8], f: &mut impl Emit) {
 /// fuzz harness check that the fast path takes no line another layout would).
 #[doc(hidden)]
 pub fn line_by_layout(reading: &Reading<'_>, line: &[u8], f: &mut impl Emit) {
+    // The skimmer decides blank and malformed lines (and their reasons), as
+    // for canonical input; only records go on to serde_json.
     match parse_bytes(line) {
         Line::Record(r) => {
             let signal = r.has_signal();
