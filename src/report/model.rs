@@ -201,8 +201,9 @@ pub struct TimelineRow {
     pub causes: BTreeMap<String, u64>,
 }
 
-/// Inputs and line accounting: `lines = records + blank + malformed` and
-/// `records = successes + failures`.
+/// Inputs, line accounting (`lines = records + out_of_range + not_llm -
+/// extra_records + blank + malformed + unrecognized`, `records = successes +
+/// failures`) and the input warnings.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
     /// Input lines.
@@ -226,7 +227,8 @@ pub struct Summary {
     /// from 2000 to 2100): a note, not a bucket. They are still counted as
     /// successes, failures or out of range, without a time.
     pub invalid_time: u64,
-    /// Lines of valid JSON that are not a request record of any known layout.
+    /// Lines of valid JSON (and records of Azure envelopes) that are not a
+    /// request record of any known layout.
     pub unrecognized: u64,
     /// Records that are not LLM requests (spans of other work, other Azure
     /// resources' logs): counted as items of their lines, never as successes.
