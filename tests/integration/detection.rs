@@ -260,3 +260,19 @@ fn a_map_that_finds_nothing_is_not_a_success() {
     let r = analyze_json(&["--map", "status=/code", path.to_str().unwrap()]);
     assert_eq!(summary_counts(&r), (4, 4, 0, 0));
 }
+
+#[test]
+fn envelope_items_of_no_layout_are_accounted_for() {
+    let dir = TempDir::new("envelope-items");
+    let text = concat!(
+        "{\"records\":[1,\"x\",{\"status\":500,\"model\":\"gpt-4o\"}]}\n",
+        "{\"records\":[{\"a\":1},{\"b\":2}]}\n",
+        "{\"records\":[]}\n",
+    );
+    let path = dir.write("envelopes.jsonl", text);
+    let r = analyze_json(&["--threads", "1", path.to_str().unwrap()]);
+    let s = &r["summary"];
+    let n = |k: &str| s[k].as_u64().unwrap();
+    assert_eq!((n("lines"), n("extra_records")), (3, 3));
+    assert_eq!(summary_counts(&r), (1, 1, 1, 4));
+}
