@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use errlens::classify::Classifier;
 use errlens::config::{Config, DEFAULT_CHUNK_SIZE, Task};
-use errlens::detect::Format as InputFormat;
+use errlens::detect::{Format as InputFormat, Reading};
 use errlens::input::{Chunk, DEFAULT_MAX_LINE, Source};
 use errlens::parse::Line;
 use errlens::pipeline::{Plan, parse_chunk};
@@ -64,7 +64,7 @@ fn pipeline(c: &mut Criterion) {
             let mut records = 0u64;
             parse_chunk(
                 Chunk::new(&bytes, DEFAULT_MAX_LINE),
-                &InputFormat::Canonical,
+                &Reading::detected(InputFormat::Canonical),
                 |_, line, _| records += u64::from(matches!(line, Line::Record(_))),
             );
             records

@@ -86,8 +86,9 @@ pub struct InputArgs {
     /// Repeatable.
     #[arg(long, value_name = "FILE")]
     pub rules: Vec<PathBuf>,
-    /// Log format: auto (detected per file from its first lines), canonical,
-    /// otlp, or one of the formats listed in the README.
+    /// Log format: auto (each record read by the layout it fits, the format
+    /// most of a file's first records fit tried first), or one forced on
+    /// every record: canonical, otlp, or one of the formats in the README.
     #[arg(long, value_name = "NAME", default_value = "auto")]
     pub input_format: String,
     /// Map a canonical field to a JSON pointer for any other layout, e.g.
@@ -121,7 +122,8 @@ pub struct AnalyzeArgs {
     /// Colour in text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
-    /// Exit 1 when any input line is malformed.
+    /// Exit 1 when any input line is malformed, or a file could not be read
+    /// as requests (unknown format, mostly unrecognized, no LLM request).
     #[arg(long)]
     pub strict: bool,
     /// Only records at or after this time: RFC 3339, or relative to now

@@ -22,19 +22,19 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, channel, sync_channel};
 use std::sync::{Mutex, PoisonError};
 
-use crate::detect::{self, Format};
+use crate::detect::{self, Format, Reading};
 use crate::input::{self, Buffer, Chunk, ChunkReader, Compression, Source, for_each_line};
-use crate::parse::{Line, Malformed, parse_bytes, parse_line};
+use crate::parse::{Line, Malformed, parse_bytes};
 use crate::report::model::FileRow;
 
 /// Work done on one chunk of whole lines.
 pub trait Job: Sync {
     /// What one chunk yields.
     type Out: Send;
-    /// Processes the lines of a chunk of file `file`, in `format`; returns the
-    /// number of lines and the result (line numbers in it are relative to the
-    /// chunk).
-    fn chunk(&self, file: u32, format: &Format<'_>, chunk: Chunk<'_>) -> (u64, Self::Out);
+    /// Processes the lines of a chunk of file `file`, read as `reading` says;
+    /// returns the number of lines and the result (line numbers in it are
+    /// relative to the chunk).
+    fn chunk(&self, file: u32, reading: &Reading<'_>, chunk: Chunk<'_>) -> (u64, Self::Out);
 }
 
 /// How the driver splits work.
@@ -195,8 +195,9 @@ type Done<O> = (usize, Buffer, std::thread::Result<(u64, O)>);
 impl<J: Job> Run<'_, J> {
     /// Reads one source on a thread of its own and runs the job on its
     /// chunks; `absorb(lines, out)` gets the results in order. Returns the
-    /// format (detected from the first chunk unless `forced`) and the read
-    /// error that ended the input early, if any.
+    /// format (detected from the first chunk unless `forced`: the prior its
+    /// records are read with) and the read error that ended the input early,
+    /// if any.
     fn source<'f>(
         &self,
         reader: Box<dyn std::io::Read + Send>,
@@ -215,14 +216,17 @@ impl<J: Job> Run<'_, J> {
                 Some(Ok(buf)) => buf.chunk(self.plan.max_line).bytes,
                 _ => &[][..],
             };
-            let format = forced.unwrap_or_else(|| detect::detect(bytes));
+            let reading = match forced {
+                Some(format) => Reading::forced(format),
+                None => Reading::detected(detect::detect(bytes)),
+            };
             let result = match &self.pool {
-                Some(pool) => self.pooled(pool, first, &rx, file, &format, &mut absorb),
-                None => self.in_order(first, &rx, file, &format, &mut absorb),
+                Some(pool) => self.pooled(pool, first, &rx, file, &reading, &mut absorb),
+                None => self.in_order(first, &rx, file, &reading, &mut absorb),
             };
             stop.store(true, Ordering::Relaxed);
             drop(rx);
-            result.map(|failed| (format, failed))
+            result.map(|failed| (reading.format, failed))
         })
     }
 
@@ -245,7 +249,7 @@ impl<J: Job> Run<'_, J> {
         mut next: Option<FromReader>,
         rx: &Receiver<FromReader>,
         file: u32,
-        format: &Format<'_>,
+        reading: &Reading<'_>,
         absorb: &mut impl FnMut(u64, J::Out) -> std::io::Result<()>,
     ) -> std::io::Result<Option<std::io::Error>> {
         loop {
@@ -253,7 +257,7 @@ impl<J: Job> Run<'_, J> {
                 None => return Ok(None),
                 Some(Err(e)) => return Ok(Some(e)),
                 Some(Ok(buf)) => {
-                    let out = self.job.chunk(file, format, buf.chunk(self.plan.max_line));
+                    let out = self.job.chunk(file, reading, buf.chunk(self.plan.max_line));
                     self.absorb_one(buf, out, absorb)?;
                 }
             }
@@ -269,7 +273,7 @@ impl<J: Job> Run<'_, J> {
         mut next: Option<FromReader>,
         rx: &Receiver<FromReader>,
         file: u32,
-        format: &Format<'_>,
+        reading: &Reading<'_>,
         absorb: &mut impl FnMut(u64, J::Out) -> std::io::Result<()>,
     ) -> std::io::Result<Option<std::io::Error>> {
         let (done_tx, done_rx) = channel::<Done<J::Out>>();
@@ -285,7 +289,7 @@ impl<J: Job> Run<'_, J> {
                         Some(Ok(buf)) => {
                             let done = done_tx.clone();
                             scope.spawn_fifo(move |_| {
-                                let work = || job.chunk(file, format, buf.chunk(plan.max_line));
+                                let work = || job.chunk(file, reading, buf.chunk(plan.max_line));
                                 let out = std::panic::catch_unwind(AssertUnwindSafe(work));
                                 let _ = done.send((sent, buf, out));
                             });
@@ -308,45 +312,48 @@ impl<J: Job> Run<'_, J> {
     }
 }
 
-/// Walks a chunk's lines, parsed: `f(line_number, parsed, first)`, where
-/// `first` is false for the second and later records of one line (OTLP lines
-/// hold several spans). Canonical lines are parsed in place, validating UTF-8
-/// once for the whole chunk; other formats are translated line by line. A
-/// line too long to read is malformed `line_too_long`; the last line of an
-/// input, when it has no line end and does not parse, was cut short
-/// (`incomplete_last_line`).
+/// Walks a chunk's lines, parsed: `f(line_number, item, first)`, where
+/// `first` is false for the second and later items of one line (OTLP spans,
+/// the records of an Azure envelope). Each line is read by the layout it
+/// fits, `reading`'s format first ([`detect::read`]): canonical lines are
+/// parsed in place, validating UTF-8 once for the whole chunk; others are
+/// translated. A line too long to read is malformed `line_too_long`; the last
+/// line of an input, when it has no line end and does not parse, was cut
+/// short (`incomplete_last_line`).
 pub fn parse_chunk(
     chunk: Chunk<'_>,
-    format: &Format<'_>,
+    reading: &Reading<'_>,
     mut f: impl FnMut(u64, Line<'_>, bool),
 ) -> u64 {
     let (body, last) = chunk.split_last();
-    let mut lines = match (format, std::str::from_utf8(body)) {
-        (Format::Canonical | Format::Unknown, Ok(text)) => for_each_line(body, |line_no, line| {
+    let canonical = reading.reads_canonical();
+    let mut lines = match std::str::from_utf8(body) {
+        Ok(text) if canonical => for_each_line(body, |line_no, line| {
             if chunk.too_long(line) {
                 return f(line_no, Line::Malformed(Malformed::LineTooLong), true);
             }
             // Lines of valid UTF-8 split at `\n` are valid UTF-8.
             let start = line.as_ptr() as usize - body.as_ptr() as usize;
-            f(line_no, parse_line(&text[start..start + line.len()]), true)
+            let text = &text[start..start + line.len()];
+            detect::read::text_line(reading, text, &mut |item, first| f(line_no, item, first));
         }),
-        _ => for_each_line(body, |line_no, line| one_line(chunk, format, line_no, line, &mut f)),
+        _ => for_each_line(body, |line_no, line| one_line(chunk, reading, line_no, line, &mut f)),
     };
     if let Some(line) = last {
         lines += 1;
         if !chunk.too_long(line) && cut_short(line) {
             f(lines, Line::Malformed(Malformed::IncompleteLastLine), true);
         } else {
-            one_line(chunk, format, lines, line, &mut f);
+            one_line(chunk, reading, lines, line, &mut f);
         }
     }
     lines
 }
 
-/// One line of any format, by itself.
+/// One line of any reading, by itself.
 fn one_line(
     chunk: Chunk<'_>,
-    format: &Format<'_>,
+    reading: &Reading<'_>,
     line_no: u64,
     line: &[u8],
     f: &mut impl FnMut(u64, Line<'_>, bool),
@@ -354,10 +361,7 @@ fn one_line(
     if chunk.too_long(line) {
         return f(line_no, Line::Malformed(Malformed::LineTooLong), true);
     }
-    match format {
-        Format::Canonical | Format::Unknown => f(line_no, parse_bytes(line), true),
-        adapted => adapt_line(adapted, line_no, line, f),
-    }
+    detect::read::line(reading, line, &mut |item, first| f(line_no, item, first));
 }
 
 /// Whether a last line without its line end is a line cut short: not JSON,
@@ -369,45 +373,6 @@ fn cut_short(line: &[u8]) -> bool {
             std::str::from_utf8(line).is_err_and(|e| e.error_len().is_none())
         }
         _ => false,
-    }
-}
-
-/// One line of an adapted format: blank and malformed lines as such, else
-/// each record it holds translated to a canonical line and parsed (an OTLP
-/// span or log record that is not an LLM call is a `not_llm` item).
-fn adapt_line(
-    format: &Format<'_>,
-    line_no: u64,
-    line: &[u8],
-    f: &mut impl FnMut(u64, Line<'_>, bool),
-) {
-    // The skimmer decides blank and malformed lines (and their reasons), as for
-    // canonical input; only records go on to serde_json and the mapping.
-    let checked = parse_bytes(line);
-    if !matches!(checked, Line::Record(_)) {
-        return f(line_no, checked, true);
-    }
-    let line = crate::parse::strip_bom(line);
-    let Ok(value) = serde_json::from_slice::<serde_json::Value>(line) else {
-        return f(line_no, Line::Malformed(Malformed::InvalidJson), true);
-    };
-    use crate::parse::otlp::Item;
-    let items = match format {
-        Format::Otlp => crate::parse::otlp::items(&value),
-        Format::Mapped(m) => vec![Item::Record(m.translate(&value))],
-        Format::Canonical | Format::Unknown => Vec::new(),
-    };
-    if items.is_empty() {
-        return f(line_no, Line::Aside(crate::parse::Aside::Unrecognized), true);
-    }
-    for (i, item) in items.into_iter().enumerate() {
-        match item {
-            Item::Record(record) => {
-                let text = serde_json::Value::Object(record).to_string();
-                f(line_no, parse_line(&text), i == 0);
-            }
-            Item::NotLlm => f(line_no, Line::Aside(crate::parse::Aside::NotLlm), i == 0),
-        }
     }
 }
 
@@ -438,12 +403,12 @@ mod tests {
     impl Job for Truncating {
         type Out = ();
 
-        fn chunk(&self, _file: u32, format: &Format<'_>, chunk: Chunk<'_>) -> (u64, ()) {
+        fn chunk(&self, _file: u32, reading: &Reading<'_>, chunk: Chunk<'_>) -> (u64, ()) {
             if !self.done.swap(true, Ordering::Relaxed) {
                 let file = std::fs::OpenOptions::new().write(true).open(&self.path).unwrap();
                 file.set_len(0).unwrap();
             }
-            (parse_chunk(chunk, format, |_, _, _| {}), ())
+            (parse_chunk(chunk, reading, |_, _, _| {}), ())
         }
     }
 
@@ -472,9 +437,9 @@ mod tests {
     impl Job for Panicking {
         type Out = u64;
 
-        fn chunk(&self, _file: u32, format: &Format<'_>, chunk: Chunk<'_>) -> (u64, u64) {
+        fn chunk(&self, _file: u32, reading: &Reading<'_>, chunk: Chunk<'_>) -> (u64, u64) {
             assert_ne!(self.0.fetch_add(1, Ordering::Relaxed), 2, "the third chunk");
-            let lines = parse_chunk(chunk, format, |_, _, _| {});
+            let lines = parse_chunk(chunk, reading, |_, _, _| {});
             (lines, lines)
         }
     }

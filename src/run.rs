@@ -7,9 +7,10 @@ use std::io::Write;
 
 use crate::aggregate::{Place, Stats};
 use crate::analyze;
+use crate::analyze::inputs::FileCounts;
 use crate::classify::{Classifier, Context, Verdict, unwrap};
 use crate::config::{Config, Task};
-use crate::detect::Format;
+use crate::detect::Reading;
 use crate::error::Result;
 use crate::input::Chunk;
 use crate::parse::Line;
@@ -186,20 +187,37 @@ fn analyze_sources(
     let job =
         AnalyzeJob { classifier, breakdown: options.breakdown.as_ref(), window: scope.window };
     let progress = Progress::new(config.progress, total_size(sources));
+    let mut counts = vec![FileCounts::default(); sources.len()];
     let files = pipeline::drive(
         sources,
         config.plan,
         &job,
         config.input.forced(),
         &progress,
-        |_, first_line, mut stats| {
+        |file, first_line, mut stats| {
+            counts[file as usize].add(&stats);
             stats.shift_lines(first_line);
             total.merge(stats);
             Ok(())
         },
     )?;
     debug_assert_eq!(total.accounted(), total.lines);
-    analyze::build(&total, files, classifier.taxonomy(), options.clone())
+    let warnings = warn_inputs(&files, &counts);
+    let mut report = analyze::build(&total, files, classifier.taxonomy(), options.clone())?;
+    report.summary.warnings = warnings;
+    Ok(report)
+}
+
+/// The files that could not be read as requests, each said on stderr.
+fn warn_inputs(
+    files: &[crate::report::model::FileRow],
+    counts: &[FileCounts],
+) -> Vec<crate::report::model::InputWarning> {
+    let warnings = analyze::inputs::warnings(files, counts);
+    for w in &warnings {
+        crate::message::warn(&w.message);
+    }
+    warnings
 }
 
 /// The input size when every source is a plain file (progress can show a bar).
@@ -213,7 +231,8 @@ fn total_size(sources: &[crate::input::Source]) -> Option<u64> {
 }
 
 /// The exit outcome: unreadable input first, then the conditions asked for
-/// (`--strict`, `--fail-on`, `--max-error-rate`).
+/// (`--strict`: a malformed line or an input warning; `--fail-on`,
+/// `--max-error-rate`).
 fn outcome(report: &Report, task: &Task) -> Outcome {
     let Task::Analyze { strict, fail_on, max_error_rate, fail_on_new, .. } = task else {
         return Outcome::Ok;
@@ -225,7 +244,7 @@ fn outcome(report: &Report, task: &Task) -> Outcome {
     let unread_before = report.comparison.as_ref().is_some_and(|c| !c.previous.unread.is_empty());
     if report.summary.files.iter().any(|f| f.error.is_some()) || unread_before {
         Outcome::InputError
-    } else if (*strict && report.summary.malformed > 0)
+    } else if (*strict && (report.summary.malformed > 0 || !report.summary.warnings.is_empty()))
         || fail_on.iter().any(failing)
         || max_error_rate.is_some_and(|r| report.summary.error_rate > r)
         || (*fail_on_new && new_cause)
@@ -246,9 +265,9 @@ struct AnalyzeJob<'c> {
 impl Job for AnalyzeJob<'_> {
     type Out = Stats;
 
-    fn chunk(&self, file: u32, format: &Format<'_>, chunk: Chunk<'_>) -> (u64, Stats) {
+    fn chunk(&self, file: u32, reading: &Reading<'_>, chunk: Chunk<'_>) -> (u64, Stats) {
         let mut stats = Stats::default();
-        let lines = pipeline::parse_chunk(chunk, format, |line, parsed, first| {
+        let lines = pipeline::parse_chunk(chunk, reading, |line, parsed, first| {
             let place = Place { file, line };
             stats.extra_records += u64::from(!first);
             match parsed {
@@ -284,19 +303,22 @@ fn classify_records(
     let names: Vec<String> = config.sources.iter().map(|s| s.name()).collect();
     let job = ClassifyJob { classifier, all };
     let progress = Progress::new(config.progress, total_size(&config.sources));
+    let mut counts = vec![FileCounts::default(); config.sources.len()];
     let files = pipeline::drive(
         &config.sources,
         config.plan,
         &job,
         config.input.forced(),
         &progress,
-        |file, first_line, rows| {
+        |file, first_line, (rows, items)| {
+            counts[file as usize].merge(items);
             rows.iter().try_for_each(|row| {
                 records::write_jsonl(row, &names[file as usize], first_line, out)
             })
         },
     )?;
     out.flush()?;
+    warn_inputs(&files, &counts);
     Ok(if files.iter().any(|f| f.error.is_some()) { Outcome::InputError } else { Outcome::Ok })
 }
 
@@ -307,18 +329,21 @@ struct ClassifyJob<'c> {
 }
 
 impl Job for ClassifyJob<'_> {
-    type Out = Vec<Classified>;
+    /// The rows, and what the chunk's items were (for input warnings).
+    type Out = (Vec<Classified>, FileCounts);
 
-    fn chunk(&self, _file: u32, format: &Format<'_>, chunk: Chunk<'_>) -> (u64, Vec<Classified>) {
+    fn chunk(&self, _file: u32, reading: &Reading<'_>, chunk: Chunk<'_>) -> (u64, Self::Out) {
         let mut rows = Vec::new();
-        let lines = pipeline::parse_chunk(chunk, format, |line, parsed, _| {
+        let mut items = FileCounts::default();
+        let lines = pipeline::parse_chunk(chunk, reading, |line, parsed, _| {
+            items.add_line(&parsed);
             if let Line::Record(record) = parsed {
                 if record.is_failure() || self.all {
                     rows.push(self.row(line, &record));
                 }
             }
         });
-        (lines, rows)
+        (lines, (rows, items))
     }
 }
 

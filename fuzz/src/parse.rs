@@ -1,13 +1,18 @@
 //! Line parsing per format. Input: one selector byte, then log lines. The
-//! selector picks the format: 0 detects it from the lines (as a run does),
-//! then canonical, OTLP, unknown and each embedded mapping in turn.
+//! selector picks the reading: its low bits the format (0 detects it from
+//! the lines, as a run does, then canonical, OTLP, unknown and each embedded
+//! mapping in turn), its high bit whether the format is forced
+//! (`--input-format`) or a prior (records read by the layout each fits).
 //!
 //! Invariants checked besides "no panic":
 //! - `parse_chunk` reports every line once, in order, and returns their count
 //!   (the count `for_each_line` gives);
 //! - a line parses the same through `parse_bytes` and `parse_line`, and as a
-//!   canonical chunk line (but for a last line without its line end that does
-//!   not parse, which the chunk calls `incomplete_last_line`);
+//!   chunk line read as forced canonical (where a record without a status,
+//!   error or model is unrecognized), but for a last line without its line
+//!   end that does not parse, which the chunk calls `incomplete_last_line`;
+//! - the canonical fast path takes no line another layout would read: a
+//!   line's items are the same through it as through its layout;
 //! - the skimmer agrees with serde_json: a line serde_json reads as an object
 //!   is a record, one it reads as another value is `not_an_object`, and a
 //!   record is JSON serde_json reads (but for numbers out of its range and
@@ -15,32 +20,33 @@
 //! - record fields are in their documented ranges (status 100-999, finite
 //!   numbers) and every text field decodes.
 
-use errlens::detect::{self, Format};
+use errlens::detect::{self, Format, Reading};
 use errlens::input::{Chunk, DEFAULT_MAX_LINE, for_each_line};
 use errlens::parse::{
-    Line, Malformed, Raw, Record, adapt, parse_bytes, parse_line, strip_bom, time,
+    Aside, Line, Malformed, Raw, Record, adapt, parse_bytes, parse_line, strip_bom, time,
 };
 use errlens::pipeline::parse_chunk;
 
-/// The format chosen by `selector` for `body`.
-pub fn format(selector: u8, body: &[u8]) -> Format<'static> {
+/// The reading chosen by `selector` for `body`.
+pub fn reading(selector: u8, body: &[u8]) -> Reading<'static> {
     let mappings = adapt::mappings();
-    match usize::from(selector) % (4 + mappings.len()) {
+    let format = match usize::from(selector & 0x7f) % (4 + mappings.len()) {
         0 => detect::detect(body),
         1 => Format::Canonical,
         2 => Format::Otlp,
         3 => Format::Unknown,
         n => Format::Mapped(&mappings[n - 4]),
-    }
+    };
+    if selector & 0x80 == 0 { Reading::detected(format) } else { Reading::forced(format) }
 }
 
 /// The harness.
 pub fn check(data: &[u8]) {
     let Some((&selector, body)) = data.split_first() else { return };
-    let format = format(selector, body);
+    let reading = reading(selector, body);
     let (mut last, mut firsts) = (0u64, 0u64);
     let chunk = Chunk::new(body, DEFAULT_MAX_LINE);
-    let lines = parse_chunk(chunk, &format, |line, parsed, first| {
+    let lines = parse_chunk(chunk, &reading, |line, parsed, first| {
         if first {
             assert_eq!(line, last + 1, "lines are reported once, in order");
             firsts += 1;
@@ -58,8 +64,11 @@ pub fn check(data: &[u8]) {
     assert_eq!(lines, counted, "parse_chunk counts the lines for_each_line walks");
     let mut i = 0;
     let open_end = !body.is_empty() && !body.ends_with(b"\n");
-    parse_chunk(chunk, &Format::Canonical, |_, parsed, _| {
-        let alone = parse_bytes(canonical[i]);
+    parse_chunk(chunk, &Reading::forced(Format::Canonical), |_, parsed, _| {
+        let alone = match parse_bytes(canonical[i]) {
+            Line::Record(r) if !r.has_signal() => Line::Aside(Aside::Unrecognized),
+            other => other,
+        };
         i += 1;
         let cut = open_end && i == canonical.len();
         if cut && parsed == Line::Malformed(Malformed::IncompleteLastLine) {
@@ -70,6 +79,15 @@ pub fn check(data: &[u8]) {
         }
     });
     canonical.iter().for_each(|line| check_line(line));
+    let prior = Reading::detected(Format::Canonical);
+    for line in canonical.iter().filter(|l| l.len() <= DEFAULT_MAX_LINE) {
+        let (mut fast, mut slow) = (Vec::new(), Vec::new());
+        detect::read::line(&prior, line, &mut |item, first| fast.push(format!("{first} {item:?}")));
+        detect::read::line_by_layout(&prior, line, &mut |item, first| {
+            slow.push(format!("{first} {item:?}"))
+        });
+        assert_eq!(fast, slow, "the fast path reads a line as its layout does");
+    }
 }
 
 /// One line through both entry points and against serde_json.

@@ -492,14 +492,15 @@ impl Stats {
     }
 
     /// Items (records, out of range, not LLM) - extra items + blank +
-    /// malformed + unrecognized: always equals `lines`.
+    /// malformed + unrecognized: always equals `lines`. The extra items are
+    /// taken off last: an envelope's extra items may all be unrecognized.
     pub fn accounted(&self) -> u64 {
         let aside = |kind| self.aside.get(&kind).map_or(0, |o| o.count);
-        (self.successes + self.failures + self.out_of_range + aside(Aside::NotLlm)
-            - self.extra_records)
+        (self.successes + self.failures + self.out_of_range + aside(Aside::NotLlm))
             + self.blank
             + self.malformed.values().map(|o| o.count).sum::<u64>()
             + aside(Aside::Unrecognized)
+            - self.extra_records
     }
 }
 

@@ -93,14 +93,21 @@ fn largest(counts: impl Iterator<Item = u64>, n: usize) -> Vec<bool> {
     keep
 }
 
-/// Keeps the first `n` files and every file with a read error.
+/// Keeps the first `n` input warnings (the rest go to `warnings_omitted`),
+/// then the first `n` files and every file with a read error or a warning.
 fn files(report: &mut Report, n: usize) {
     let s = &mut report.summary;
+    if s.warnings.len() > n {
+        s.warnings_omitted += (s.warnings.len() - n) as u64;
+        s.warnings.truncate(n);
+    }
+    let warned: std::collections::HashSet<&str> =
+        s.warnings.iter().map(|w| w.file.as_str()).collect();
     let mut index = 0;
     let before = s.files.len();
     s.files.retain(|f| {
         index += 1;
-        index <= n || f.error.is_some()
+        index <= n || f.error.is_some() || warned.contains(f.path.as_str())
     });
     s.files_omitted += (before - s.files.len()) as u64;
 }

@@ -6,6 +6,7 @@
 
 pub mod compare;
 pub mod findings;
+pub mod inputs;
 pub mod limit;
 
 use std::collections::BTreeMap;
@@ -204,6 +205,8 @@ fn summary(stats: &Stats, files: Vec<FileRow>, place: &dyn Fn(Place) -> String) 
         malformed_by_reason,
         set_aside,
         dropped_values,
+        warnings: Vec::new(),
+        warnings_omitted: 0,
         files,
         files_omitted: 0,
         time_range,

@@ -28,8 +28,9 @@ pub const DEFAULT_MAX_LINE: usize = 64 << 20;
 const MIN_READ: usize = 64 << 10;
 
 /// The first chunk of an input is at least this large, so that format
-/// detection samples the same lines whatever the chunk size.
-const FIRST_CHUNK: usize = 64 << 10;
+/// detection samples the same lines whatever the chunk size: every line that
+/// ends within these first bytes (and the first line, however long) is in it.
+pub const FIRST_CHUNK: usize = 64 << 10;
 
 /// A chunk of whole lines, borrowed, with what the reader left out.
 #[derive(Debug, Clone, Copy)]

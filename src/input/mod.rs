@@ -14,7 +14,7 @@ use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
 
-pub use chunk::{Buffer, Chunk, ChunkReader, DEFAULT_MAX_LINE, for_each_line};
+pub use chunk::{Buffer, Chunk, ChunkReader, DEFAULT_MAX_LINE, FIRST_CHUNK, for_each_line};
 pub use discover::{FileId, LOOKED_FOR, discover, file_id, is_log_name};
 
 use crate::error::{Error, Result};

@@ -63,6 +63,10 @@ pub struct Mapping {
     /// Pointers of which one must exist (when any are listed).
     #[serde(default)]
     pub any: Vec<String>,
+    /// Conditions on values that must all hold for a line to be this format
+    /// (Azure: the `category`, the resource provider in `resourceId`).
+    #[serde(default)]
+    pub values: Vec<Condition>,
     /// Canonical field (or [`BODY`]) -> candidate sources, tried in order.
     #[serde(default)]
     pub fields: std::collections::BTreeMap<String, Vec<Source>>,
@@ -82,39 +86,60 @@ pub struct Mapping {
 /// record is a failure) but without message, type or code.
 pub const FLAG_ERROR: &str = "failure_flag";
 
-/// A field is filled only when the value at `pointer` is one of `equals`.
+/// A condition on the value at `pointer`: it is one of `equals`, or holds
+/// one of `contains` (both compared as text, case-insensitively).
 #[derive(Debug, Clone, Deserialize, PartialEq)]
 pub struct Condition {
     /// Where to look.
     pub pointer: String,
-    /// Accepted values (compared as text, case-insensitively).
+    /// Accepted values.
+    #[serde(default)]
     pub equals: Vec<String>,
+    /// Accepted parts of the value.
+    #[serde(default)]
+    pub contains: Vec<String>,
 }
 
 impl Condition {
-    fn holds(&self, value: &Value) -> bool {
-        let text = match resolve(value, &self.pointer) {
-            Some(Value::String(s)) => s,
+    /// Whether the value at the pointer is accepted (never when absent).
+    pub fn holds(&self, value: &Value) -> bool {
+        let text = match find(value, &self.pointer).as_deref() {
+            Some(Value::String(s)) => s.clone(),
             Some(other) => other.to_string(),
             None => return false,
         };
-        self.equals.iter().any(|e| e.eq_ignore_ascii_case(&text))
+        self.equals.iter().any(|e| e.eq_ignore_ascii_case(&text)) || {
+            let lower = text.to_ascii_lowercase();
+            self.contains.iter().any(|c| lower.contains(&c.to_ascii_lowercase()))
+        }
     }
 }
 
 #[derive(Debug, Deserialize)]
 struct FormatsFile {
     format: Vec<Mapping>,
+    #[serde(default)]
+    not_llm: Vec<Mapping>,
+}
+
+/// `data/formats.toml`, parsed once.
+fn formats_file() -> &'static FormatsFile {
+    static FILE: OnceLock<FormatsFile> = OnceLock::new();
+    FILE.get_or_init(|| {
+        toml::from_str::<FormatsFile>(include_str!("../../data/formats.toml"))
+            .expect("embedded data/formats.toml is valid (tested)")
+    })
 }
 
 /// The embedded format mappings, parsed once.
 pub fn mappings() -> &'static [Mapping] {
-    static MAPPINGS: OnceLock<Vec<Mapping>> = OnceLock::new();
-    MAPPINGS.get_or_init(|| {
-        toml::from_str::<FormatsFile>(include_str!("../../data/formats.toml"))
-            .expect("embedded data/formats.toml is valid (tested)")
-            .format
-    })
+    &formats_file().format
+}
+
+/// The embedded layouts of records that are known but are not LLM requests
+/// (`[[not_llm]]`: other Azure resource logs): detection only, no fields.
+pub fn not_llm_layouts() -> &'static [Mapping] {
+    &formats_file().not_llm
 }
 
 impl Mapping {
@@ -144,6 +169,7 @@ impl Mapping {
             produce: String::new(),
             require: vec![],
             any: vec![],
+            values: vec![],
             fields,
             when: Default::default(),
             failed: vec![],
@@ -152,8 +178,16 @@ impl Mapping {
 
     /// Whether a parsed line looks like this format.
     pub fn matches(&self, value: &Value) -> bool {
-        self.require.iter().all(|p| resolve(value, p).is_some())
-            && (self.any.is_empty() || self.any.iter().any(|p| resolve(value, p).is_some()))
+        self.holds_required(value)
+            && (self.any.is_empty() || self.any.iter().any(|p| find(value, p).is_some()))
+    }
+
+    /// Whether a parsed line has every `require` pointer and meets every
+    /// `values` condition (`any` aside): enough for a line of a file already
+    /// known to be in this format.
+    pub fn holds_required(&self, value: &Value) -> bool {
+        self.require.iter().all(|p| find(value, p).is_some())
+            && self.values.iter().all(|c| c.holds(value))
     }
 
     /// The canonical object of a parsed line.
@@ -251,6 +285,33 @@ pub fn resolve(value: &Value, pointer: &str) -> Option<Value> {
         };
     }
     Some(current)
+}
+
+/// [`resolve`] without copying the line: borrowed until a step parses a
+/// string holding JSON.
+pub fn find<'v>(value: &'v Value, pointer: &str) -> Option<std::borrow::Cow<'v, Value>> {
+    use std::borrow::Cow;
+    let mut current = Cow::Borrowed(value);
+    for raw in pointer.split('/').skip(1) {
+        let step = raw.replace("~1", "/").replace("~0", "~");
+        if let Value::String(s) = current.as_ref() {
+            current = Cow::Owned(serde_json::from_str(s).ok()?);
+        }
+        current = match current {
+            Cow::Borrowed(v) => Cow::Borrowed(child(v, &step)?),
+            Cow::Owned(v) => Cow::Owned(child(&v, &step)?.clone()),
+        };
+    }
+    Some(current)
+}
+
+/// The member or element `step` of an object or array.
+fn child<'v>(value: &'v Value, step: &str) -> Option<&'v Value> {
+    match value {
+        Value::Object(map) => map.get(step),
+        Value::Array(items) => items.get(step.parse::<usize>().ok()?),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

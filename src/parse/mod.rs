@@ -13,6 +13,7 @@ mod skim;
 pub mod time;
 
 use std::borrow::Cow;
+use std::cell::Cell;
 
 pub use check::{Invalid, InvalidSet};
 pub use skim::{MAX_DEPTH, Malformed, Raw};
@@ -81,6 +82,11 @@ fn field_of(key: &[u8]) -> Option<(usize, bool)> {
         _ => return None,
     };
     Some((field as usize, canonical))
+}
+
+/// Whether `key` is a canonical field name or one of its aliases.
+pub fn is_field_name(key: &[u8]) -> bool {
+    field_of(key).is_some()
 }
 
 /// A string field as it stands in the line, decoded on demand.
@@ -209,6 +215,18 @@ impl Record<'_> {
     pub fn is_failure(&self) -> bool {
         self.status.is_some_and(|s| s >= 400) || self.no_response || self.error.is_some()
     }
+
+    /// Whether the record says something of a request: a status (even 0, or
+    /// one dropped as implausible), an error or a model. A JSON object with
+    /// none of them is not read as a request (never as a success): it fits
+    /// another layout, or it is unrecognized.
+    pub fn has_signal(&self) -> bool {
+        self.status.is_some()
+            || self.no_response
+            || self.error.is_some()
+            || self.model.is_some()
+            || self.invalid.contains(Invalid::Status)
+    }
 }
 
 /// What one input line turned out to be.
@@ -263,20 +281,43 @@ impl Aside {
 /// `&str` means the caller has validated UTF-8 (once per chunk, in the hot
 /// path); [`parse_bytes`] does it for a single line.
 pub fn parse_line(line: &str) -> Line<'_> {
-    parse_inner(line, true)
+    parse_inner(line, true, &Cell::new(0), &|_| 0)
 }
 
-/// [`parse_line`]; `bom` allows one retry without a byte-order mark.
+/// [`parse_line`], and the bits `other_key` gives the top-level keys that are
+/// not canonical fields, or-ed together: which keys of other layouts the
+/// line holds (detection's key table), at no cost for the canonical keys.
+#[inline]
+pub fn parse_line_keys(line: &str, other_key: impl Fn(&[u8]) -> u64) -> (Line<'_>, u64) {
+    let seen = Cell::new(0);
+    let parsed = parse_inner(line, true, &seen, &other_key);
+    (parsed, seen.get())
+}
+
+/// [`parse_line`]; `bom` allows one retry without a byte-order mark; keys
+/// that are not canonical fields are noted in `seen` ([`parse_line_keys`]).
 #[inline(always)]
-fn parse_inner(line: &str, bom: bool) -> Line<'_> {
+fn parse_inner<'a>(
+    line: &'a str,
+    bom: bool,
+    seen: &Cell<u64>,
+    other_key: &impl Fn(&[u8]) -> u64,
+) -> Line<'a> {
     let line = line.strip_suffix('\r').unwrap_or(line);
     if line.bytes().all(|c| matches!(c, b' ' | b'\t' | b'\r' | b'\x0c')) {
         return Line::Blank;
     }
     let mut slots = [None; N_FIELDS];
-    match skim::skim_object(line.as_bytes(), field_of, &mut slots) {
+    let want = |key: &[u8]| {
+        let slot = field_of(key);
+        if slot.is_none() {
+            seen.set(seen.get() | other_key(key));
+        }
+        slot
+    };
+    match skim::skim_object(line.as_bytes(), want, &mut slots) {
         Ok(_) => Line::Record(record_from(line, &slots)),
-        Err(reason) if bom => after_bom(line, reason),
+        Err(reason) if bom => after_bom(line, reason, seen, other_key),
         Err(reason) => Line::Malformed(reason),
     }
 }
@@ -286,9 +327,17 @@ fn parse_inner(line: &str, bom: bool) -> Line<'_> {
 /// lines that failed get here, so the hot path keeps its shape.
 #[cold]
 #[inline(never)]
-fn after_bom(line: &str, reason: Malformed) -> Line<'_> {
+fn after_bom<'a>(
+    line: &'a str,
+    reason: Malformed,
+    seen: &Cell<u64>,
+    other_key: &impl Fn(&[u8]) -> u64,
+) -> Line<'a> {
     match line.strip_prefix('\u{feff}') {
-        Some(rest) => parse_inner(rest, false),
+        Some(rest) => {
+            seen.set(0);
+            parse_inner(rest, false, seen, other_key)
+        }
         None => Line::Malformed(reason),
     }
 }

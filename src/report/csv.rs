@@ -47,7 +47,10 @@ pub const COLUMNS: [(CsvTable, &[&str]); 9] = [
         CsvTable::Signatures,
         &["signature", "count", "example_place", "example_status", "example_message"],
     ),
-    (CsvTable::Files, &["path", "format", "compression", "lines", "error"]),
+    (
+        CsvTable::Files,
+        &["path", "format", "compression", "lines", "error", "warning", "warning_message"],
+    ),
 ];
 
 /// Columns of the breakdown table: `bucket`, then the `--by` dimensions in the
@@ -174,15 +177,22 @@ fn rows(r: &Report, table: CsvTable) -> Vec<Vec<String>> {
                 vec![label, o.failures.to_string(), String::new(), String::new(), String::new()]
             }))
             .collect(),
-        CsvTable::Files => r
-            .summary
-            .files
-            .iter()
-            .map(|f| {
-                let lines = f.lines.to_string();
-                vec![f.path.clone(), f.format.clone(), f.compression.clone(), lines, opt(&f.error)]
-            })
-            .collect(),
+        CsvTable::Files => {
+            let warned = super::tables::warnings_by_file(&r.summary);
+            r.summary
+                .files
+                .iter()
+                .map(|f| {
+                    let lines = f.lines.to_string();
+                    let w = warned.get(f.path.as_str());
+                    let (kind, message) = w.map_or((String::new(), String::new()), |w| {
+                        (w.kind.clone(), w.message.clone())
+                    });
+                    let (path, format) = (f.path.clone(), f.format.clone());
+                    vec![path, format, f.compression.clone(), lines, opt(&f.error), kind, message]
+                })
+                .collect()
+        }
     }
 }
 

@@ -29,9 +29,10 @@ h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.2em;margin:1.6em 0 .5em;border-b
 table{border-collapse:collapse;width:100%;margin:.4em 0;font-size:.92em}th,td{text-align:left;padding:4px 6px;border-bottom:1px solid #eee;vertical-align:top;overflow-wrap:break-word}\
 .scroll{overflow-x:auto}.scroll table{min-width:640px}\
 th{background:#f6f6f6}code{font:.92em ui-monospace,Menlo,Consolas,monospace;background:#f3f3f3;padding:0 3px;border-radius:3px}\
+.warning{background:#fff4e0;border-left:4px solid #e08a00;padding:6px 10px;margin:.4em 0}\
 .facts{margin:.2em 0;padding-left:1.2em}.owner-you{color:#b35900}.owner-provider{color:#1f4e9c}.owner-network{color:#0f7f8f}\
 svg{width:100%;height:auto;display:block}.legend span{display:inline-block;margin-right:12px;font-size:.85em}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}\
-@media (prefers-color-scheme:dark){body{background:#111;color:#eee}th{background:#222}td,th{border-color:#333}code{background:#222}}";
+@media (prefers-color-scheme:dark){body{background:#111;color:#eee}th{background:#222}td,th{border-color:#333}code{background:#222}.warning{background:#3a2a00}}";
 
 /// Writes the HTML report.
 pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -41,6 +42,9 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">\
 <title>errlens report</title><style>{STYLE}</style></head><body>\n<h1>errlens report</h1>\n"
     );
+    for line in tables::warning_lines(&r.summary) {
+        let _ = writeln!(h, "<p class=\"warning\"><b>warning</b>: {}</p>", esc(&line));
+    }
     table(&tables::summary(r), &mut h);
     for note in tables::capped_notes(r) {
         let _ = writeln!(h, "<p><b>capped</b>: {}</p>", esc(&note));
@@ -68,7 +72,7 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         h.push_str("</ul>\n");
     }
     if r.causes.is_empty() {
-        h.push_str("<p>No failed requests.</p>\n");
+        let _ = writeln!(h, "<p>{}</p>", esc(tables::no_failures(&r.summary)));
     } else {
         h.push_str("<h2>Root causes</h2>\n");
         table(&tables::causes(r), &mut h);

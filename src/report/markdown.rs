@@ -9,6 +9,9 @@ use super::tables::{self, Table};
 /// Writes the Markdown report.
 pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "# errlens report\n")?;
+    for line in tables::warning_lines(&r.summary) {
+        writeln!(out, "> **warning**: {}\n", cell(&line))?;
+    }
     table(&tables::summary(r), out)?;
     for note in tables::capped_notes(r) {
         writeln!(out, "\n> **capped**: {}", cell(&note))?;
@@ -28,7 +31,7 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     if r.causes.is_empty() {
-        writeln!(out, "\nNo failed requests.")?;
+        writeln!(out, "\n{}", tables::no_failures(&r.summary))?;
     } else {
         writeln!(out, "\n## Root causes\n")?;
         table(&tables::causes(r), out)?;

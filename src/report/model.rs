@@ -205,8 +205,9 @@ pub struct TimelineRow {
     pub causes: BTreeMap<String, u64>,
 }
 
-/// Inputs and line accounting: `lines = records + blank + malformed` and
-/// `records = successes + failures`.
+/// Inputs, line accounting (`lines = records + out_of_range + not_llm -
+/// extra_records + blank + malformed + unrecognized`, `records = successes +
+/// failures`) and the input warnings.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Summary {
     /// Input lines.
@@ -230,7 +231,8 @@ pub struct Summary {
     /// from 2000 to 2100): a note, not a bucket. They are still counted as
     /// successes, failures or out of range, without a time.
     pub invalid_time: u64,
-    /// Lines of valid JSON that are not a request record of any known layout.
+    /// Lines of valid JSON (and records of Azure envelopes) that are not a
+    /// request record of any known layout.
     pub unrecognized: u64,
     /// Records that are not LLM requests (spans of other work, other Azure
     /// resources' logs): counted as items of their lines, never as successes.
@@ -247,6 +249,12 @@ pub struct Summary {
     /// (`invalid_time`, `invalid_latency`, `invalid_status`,
     /// `invalid_retry_after`, `invalid_attempt`); the places are the records'.
     pub dropped_values: BTreeMap<String, MalformedRow>,
+    /// Files that could not be read as requests (format unknown, mostly
+    /// unrecognized, no LLM request), one warning each; empty when none.
+    pub warnings: Vec<InputWarning>,
+    /// Warnings left out (past the row limit).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub warnings_omitted: u64,
     /// The files read, in order.
     pub files: Vec<FileRow>,
     /// Files read but not listed in `files` (past the row limit; files with
@@ -278,6 +286,24 @@ pub struct MalformedRow {
     pub description: String,
     /// The first few `file:line` places.
     pub first: Vec<String>,
+}
+
+/// A file whose records errlens could not read as requests (see
+/// `analyze::inputs` for when).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct InputWarning {
+    /// The file, as in `files`.
+    pub file: String,
+    /// `unknown_layout`, `mostly_unrecognized` or `no_requests`.
+    pub kind: String,
+    /// Its request records.
+    pub requests: u64,
+    /// Its records that are not LLM requests.
+    pub not_llm: u64,
+    /// Its lines and envelope records of no known layout.
+    pub unrecognized: u64,
+    /// The warning in words: the file, what was found, what to do.
+    pub message: String,
 }
 
 /// One input file.

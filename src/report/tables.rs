@@ -1,7 +1,7 @@
 //! Tables shared by the Markdown and HTML renderers: the same rows, with
 //! human-friendly values; each renderer only escapes cells and draws the grid.
 
-use super::model::{CauseRow, Omitted, Report, Summary};
+use super::model::{CauseRow, InputWarning, Omitted, Report, Summary};
 use crate::aggregate::OTHER;
 
 /// A table: a header row and data rows of display text.
@@ -83,6 +83,27 @@ pub fn summary(r: &Report) -> Table {
         rows.insert(4, vec!["not requests".to_string(), aside]);
     }
     Table { header: vec!["", ""], rows }
+}
+
+/// The input warnings, one line each (and how many more there are): the
+/// first lines of the text, Markdown and HTML reports.
+pub fn warning_lines(s: &Summary) -> Vec<String> {
+    let mut lines: Vec<String> = s.warnings.iter().map(|w| w.message.clone()).collect();
+    if s.warnings_omitted > 0 {
+        let n = thousands(s.warnings_omitted);
+        lines.push(format!("... and {n} more files with warnings (`--full` lists them)"));
+    }
+    lines
+}
+
+/// What the report says when no record failed: a warning above it says
+/// some input was not read as requests.
+pub fn no_failures(s: &Summary) -> &'static str {
+    if s.warnings.is_empty() {
+        "No failed requests."
+    } else {
+        "No failed requests among the records read; some input was not read as requests (see the warnings above)."
+    }
 }
 
 /// `1,024 unrecognized lines, 3 non-LLM records`: input set aside, if any.
@@ -260,25 +281,41 @@ pub fn dims(rows: &[super::model::DimRow], omitted: Option<Omitted>, what: &'sta
 
 /// The files read (and a row for those not listed).
 pub fn files(r: &Report) -> Table {
-    let mut rows: Vec<Vec<String>> = r
-        .summary
+    let s = &r.summary;
+    let warned = warnings_by_file(s);
+    let warning_column = !s.warnings.is_empty();
+    let mut rows: Vec<Vec<String>> = s
         .files
         .iter()
         .map(|f| {
-            vec![
+            let mut row = vec![
                 f.path.clone(),
                 f.format.clone(),
                 f.compression.clone(),
                 thousands(f.lines),
                 f.error.clone().unwrap_or_default(),
-            ]
+            ];
+            if warning_column {
+                row.push(warned.get(f.path.as_str()).map_or(String::new(), |w| w.kind.clone()));
+            }
+            row
         })
         .collect();
-    if r.summary.files_omitted > 0 {
-        let label = format!("{OTHER}: {} more files", thousands(r.summary.files_omitted));
-        rows.push(vec![label, String::new(), String::new(), String::new(), String::new()]);
+    let mut header = vec!["file", "format", "compression", "lines", "error"];
+    if warning_column {
+        header.push("warning");
     }
-    Table { header: vec!["file", "format", "compression", "lines", "error"], rows }
+    if s.files_omitted > 0 {
+        let mut other = vec![format!("{OTHER}: {} more files", thousands(s.files_omitted))];
+        other.resize(header.len(), String::new());
+        rows.push(other);
+    }
+    Table { header, rows }
+}
+
+/// The input warnings by file path.
+pub fn warnings_by_file(s: &Summary) -> std::collections::HashMap<&str, &InputWarning> {
+    s.warnings.iter().map(|w| (w.file.as_str(), w)).collect()
 }
 
 /// The `--by` / `--every` breakdown, and an "(other)" row for the groups

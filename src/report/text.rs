@@ -56,6 +56,9 @@ fn summary(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
         files,
         plural(files)
     )?;
+    for line in tables::warning_lines(s) {
+        writeln!(out, "{} {line}", p.code("33", "warning"))?;
+    }
     writeln!(
         out,
         "failures {} ({}) · successes {} · blank {} · malformed {} · lines {}",
@@ -89,7 +92,7 @@ fn summary(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
 
 fn causes(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     if report.causes.is_empty() {
-        return writeln!(out, "\nNo failed requests.");
+        return writeln!(out, "\n{}", tables::no_failures(&report.summary));
     }
     writeln!(
         out,

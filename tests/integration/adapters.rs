@@ -1,8 +1,9 @@
 //! Real log formats: every line of every `samples/formats/*.jsonl` file gets
 //! the category `samples/formats/EXPECTED.tsv` gives it (the items of
-//! multi-item OTLP lines joined with `+` in line order, `not_llm` for a span or
-//! log record that is not an LLM call, broken lines `malformed`), each file is
-//! detected as its format, and `--input-format` / `--map` work and fail clearly.
+//! multi-item lines, OTLP spans and log records and Azure envelopes, joined with `+`;
+//! broken lines `malformed`, records that are not LLM requests `not_llm`,
+//! records of no known layout `unrecognized`), each file is detected as its
+//! format, and `--input-format` / `--map` work and fail clearly.
 
 use std::collections::BTreeMap;
 
@@ -26,16 +27,20 @@ fn expected() -> BTreeMap<String, BTreeMap<u64, Vec<String>>> {
     out
 }
 
-/// `litellm-slp.jsonl` -> `litellm_slp`; every `otlp*.jsonl` -> `otlp`.
+/// `litellm-slp.jsonl` -> `litellm_slp`; every `otlp*.jsonl` -> `otlp`;
+/// `azure-request-response.event-hub.jsonl` (another shape of one format) ->
+/// `azure_request_response`.
 fn format_of(file: &str) -> String {
     if file.starts_with("otlp") {
         return "otlp".to_string();
     }
-    file.trim_end_matches(".jsonl").replace('-', "_")
+    file.split('.').next().unwrap_or_default().replace('-', "_")
 }
 
-/// The id of an item that is not a request (a span or log record that is
-/// not an LLM call): counted in the summary's `not_llm`, never classified.
+/// Expected items that are not request records: the summary counts them.
+const NOT_REQUESTS: [&str; 3] = ["malformed", NOT_LLM, "unrecognized"];
+
+/// A span, log record or Azure record that is not an LLM request.
 const NOT_LLM: &str = "not_llm";
 
 #[test]
@@ -50,12 +55,23 @@ fn every_format_sample_line_gets_its_expected_category() {
                 .or_default()
                 .push(row["category"].as_str().unwrap().to_string());
         }
-        for (&line, want) in &lines {
-            let want: Vec<&String> = want.iter().filter(|id| *id != NOT_LLM).collect();
-            let have = got.get(&line).cloned().unwrap_or_default();
-            let malformed = want.len() == 1 && want[0] == "malformed";
-            if (malformed && !have.is_empty()) || (!malformed && have.iter().ne(want.clone())) {
+        let mut asides: BTreeMap<&str, u64> = NOT_REQUESTS.iter().map(|k| (*k, 0)).collect();
+        for (line, want) in &lines {
+            for item in want.iter().filter(|i| NOT_REQUESTS.contains(&i.as_str())) {
+                *asides.get_mut(item.as_str()).unwrap() += 1;
+            }
+            let want: Vec<&String> =
+                want.iter().filter(|i| !NOT_REQUESTS.contains(&i.as_str())).collect();
+            let have: Vec<&String> = got.get(line).map(|v| v.iter().collect()).unwrap_or_default();
+            if have != want {
                 wrong.push(format!("{file}:{line} expected {want:?} got {have:?}"));
+            }
+        }
+        let summary = &analyze_json(&[&path])["summary"];
+        for (bucket, n) in asides {
+            let have = summary[bucket].as_u64().unwrap();
+            if have != n {
+                wrong.push(format!("{file}: expected {n} {bucket} got {have}"));
             }
         }
         wrong.extend(not_llm_wrong(&file, &lines));
@@ -97,14 +113,17 @@ fn every_format_is_detected_and_accounted_for() {
     let s = &r["summary"];
     let n = |k: &str| s[k].as_u64().unwrap();
     assert_eq!(
-        n("lines"),
-        n("records") + n("out_of_range") + n("not_llm") - n("extra_records")
+        n("lines") + n("extra_records"),
+        n("records")
+            + n("out_of_range")
+            + n("not_llm")
             + n("blank")
             + n("malformed")
             + n("unrecognized")
     );
     assert!(n("extra_records") >= 1, "an OTLP line holds two spans");
     assert!(n("not_llm") >= 1, "OTLP lines hold spans and log records that are not LLM calls");
+    assert_eq!(s["warnings"], serde_json::json!([]), "every sample is read as requests");
     assert!(n("malformed") >= expected().len() as u64, "one broken line per file");
 }
 
@@ -171,7 +190,7 @@ fn readme_lists_every_detected_format() {
 }
 
 /// Fields each format must carry into the record (where its layout has them).
-const MAPPED: [(&str, &[&str]); 14] = [
+const MAPPED: [(&str, &[&str]); 17] = [
     ("litellm-slp.jsonl", &["ts", "request_id", "key", "project", "model"]),
     ("litellm-spend-log.jsonl", &["ts", "request_id", "key", "project", "model"]),
     ("litellm-error-log.jsonl", &["ts", "request_id", "model", "status"]),
@@ -181,6 +200,9 @@ const MAPPED: [(&str, &[&str]); 14] = [
     ("otlp-litellm.jsonl", &["ts", "request_id", "key", "project", "model"]),
     ("azure-request-response.jsonl", &["ts", "request_id", "project", "model", "status"]),
     ("azure-apim-gateway.jsonl", &["ts", "request_id", "key", "status"]),
+    ("azure-request-response.event-hub.jsonl", &["ts", "request_id", "project", "model", "status"]),
+    ("azure-openai-log-analytics.jsonl", &["ts", "request_id", "project", "model", "status"]),
+    ("azure-apim-log-analytics.jsonl", &["ts", "request_id", "key", "status"]),
     ("helicone.jsonl", &["ts", "request_id", "model", "status"]),
     ("langfuse.jsonl", &["ts", "request_id", "model"]),
     ("portkey.jsonl", &["ts", "request_id", "key", "model", "status"]),

@@ -7,6 +7,7 @@ mod cases;
 mod cli;
 mod consistency;
 mod corpus;
+mod detection;
 mod edges;
 mod explain;
 mod formats;
