@@ -10,7 +10,9 @@
 //!   records left out by the time window, non-LLM records, unrecognized
 //!   lines and envelope records) fit no known layout;
 //! - `no_requests`: it holds items, but none is an LLM request (all are
-//!   known non-LLM records: other Azure resources' logs, other spans).
+//!   known non-LLM records: other Azure resources' logs, other spans);
+//! - `mostly_malformed`: more than half of its non-blank lines are not JSON
+//!   objects (a plain-text log, a pretty-printed JSON document).
 //!
 //! Blank and malformed lines are not items: they have their own buckets.
 
@@ -28,6 +30,8 @@ pub struct FileCounts {
     pub not_llm: u64,
     /// Lines and envelope records of no known layout.
     pub unrecognized: u64,
+    /// Lines that are not JSON objects (malformed, for any reason).
+    pub malformed: u64,
 }
 
 impl FileCounts {
@@ -37,6 +41,7 @@ impl FileCounts {
         self.requests += stats.successes + stats.failures + stats.out_of_range;
         self.not_llm += aside(Aside::NotLlm);
         self.unrecognized += aside(Aside::Unrecognized);
+        self.malformed += stats.malformed.values().map(|o| o.count).sum::<u64>();
     }
 
     /// Adds one parsed item.
@@ -45,7 +50,8 @@ impl FileCounts {
             Line::Record(_) => self.requests += 1,
             Line::Aside(Aside::NotLlm) => self.not_llm += 1,
             Line::Aside(Aside::Unrecognized) => self.unrecognized += 1,
-            Line::Blank | Line::Malformed(_) => {}
+            Line::Malformed(_) => self.malformed += 1,
+            Line::Blank => {}
         }
     }
 
@@ -54,6 +60,7 @@ impl FileCounts {
         self.requests += other.requests;
         self.not_llm += other.not_llm;
         self.unrecognized += other.unrecognized;
+        self.malformed += other.malformed;
     }
 
     fn items(&self) -> u64 {
@@ -96,6 +103,12 @@ fn warning(file: &FileRow, c: FileCounts) -> Option<InputWarning> {
             file.format
         );
         ("no_requests", what)
+    } else if c.malformed * 2 > c.malformed + items {
+        let share = format!("{} of {}", thousands(c.malformed), thousands(c.malformed + items));
+        (
+            "mostly_malformed",
+            format!("{share} lines are not JSON objects (read as {})", file.format),
+        )
     } else {
         return None;
     };
@@ -124,7 +137,8 @@ mod tests {
     }
 
     fn kind(format: &str, requests: u64, not_llm: u64, unrecognized: u64) -> Option<String> {
-        warning(&file(format), FileCounts { requests, not_llm, unrecognized }).map(|w| w.kind)
+        let c = FileCounts { requests, not_llm, unrecognized, malformed: 0 };
+        warning(&file(format), c).map(|w| w.kind)
     }
 
     #[test]
@@ -136,6 +150,17 @@ mod tests {
         assert_eq!(kind("canonical", 9, 0, 1), None);
         assert_eq!(kind("otlp", 0, 7, 0).as_deref(), Some("no_requests"));
         assert_eq!(kind("canonical", 0, 0, 0), None, "an empty file");
+    }
+
+    #[test]
+    fn a_file_of_mostly_malformed_lines_warns() {
+        let c =
+            |requests, malformed| FileCounts { requests, not_llm: 0, unrecognized: 0, malformed };
+        let w = warning(&file("canonical"), c(2, 8)).unwrap();
+        assert_eq!(w.kind, "mostly_malformed");
+        assert!(w.message.contains("8 of 10 lines are not JSON objects"), "{}", w.message);
+        assert!(warning(&file("canonical"), c(5, 5)).is_none(), "half is not most");
+        assert!(warning(&file("canonical"), c(9, 1)).is_none());
     }
 
     #[test]

@@ -294,7 +294,7 @@ pub struct MalformedRow {
 pub struct InputWarning {
     /// The file, as in `files`.
     pub file: String,
-    /// `unknown_layout`, `mostly_unrecognized` or `no_requests`.
+    /// `unknown_layout`, `mostly_unrecognized`, `no_requests` or `mostly_malformed`.
     pub kind: String,
     /// Its request records.
     pub requests: u64,

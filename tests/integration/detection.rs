@@ -228,6 +228,23 @@ fn strict_passes_a_clean_file_and_fails_a_mostly_unrecognized_one() {
 }
 
 #[test]
+fn a_plain_text_log_is_said_everywhere_not_reported_as_no_failures() {
+    let dir = TempDir::new("plain-text");
+    let text =
+        "2026-11-21 10:00:01 INFO POST /v1/chat/completions 429 Too Many Requests\n".repeat(20);
+    let path = dir.write("app.log", format!("{{\"status\":200}}\n{text}"));
+    let p = path.to_str().unwrap();
+    let out = errlens(&["analyze", p], None);
+    assert_eq!(out.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("20 of 21 lines are not JSON objects"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("20 of 21 lines are not JSON objects"));
+    let r = analyze_json(&[p]);
+    assert_eq!(r["summary"]["warnings"][0]["kind"], "mostly_malformed");
+    assert_eq!(errlens(&["analyze", "--strict", p], None).status.code(), Some(1));
+}
+
+#[test]
 fn other_azure_resource_logs_are_not_azure_openai_logs() {
     // Entra audit and sign-in logs, Key Vault AuditEvent (an envelope), the
     // Azure OpenAI account's own Audit record, a Storage log with a status.
