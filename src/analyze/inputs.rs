@@ -165,10 +165,10 @@ mod tests {
 
     #[test]
     fn the_message_names_the_file_and_what_to_do() {
-        let others = FileCounts { requests: 0, not_llm: 6, unrecognized: 0 };
+        let others = FileCounts { not_llm: 6, ..FileCounts::default() };
         let w = warning(&file("unknown"), others).unwrap();
         assert!(w.message.contains("layout (6 not LLM requests);"), "{w:?}");
-        let c = FileCounts { requests: 0, not_llm: 2, unrecognized: 1_200 };
+        let c = FileCounts { not_llm: 2, unrecognized: 1_200, ..FileCounts::default() };
         let w = warning(&file("unknown"), c).unwrap();
         assert!(w.message.starts_with("a.jsonl: format unknown: no record is an LLM"), "{w:?}");
         assert!(w.message.contains("1,200 unrecognized, 2 not LLM requests"), "{w:?}");
