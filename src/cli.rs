@@ -92,8 +92,9 @@ pub struct InputArgs {
     #[arg(long, value_name = "NAME", default_value = "auto")]
     pub input_format: String,
     /// Map a canonical field to a JSON pointer for any other layout, e.g.
-    /// `--map status=/response/status_code --map error=/response/body`.
-    /// Repeatable; a field given twice tries its pointers in order.
+    /// `--map status=/response/status_code --map error_body=/response/body`
+    /// (`error_body`: a whole response body, read only when the record
+    /// failed). Repeatable; a field given twice tries its pointers in order.
     #[arg(long, value_name = "FIELD=/POINTER")]
     pub map: Vec<String>,
     /// Progress on stderr: auto (when stderr is a terminal), always or never.
@@ -123,7 +124,8 @@ pub struct AnalyzeArgs {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// Exit 1 when any input line is malformed, or a file could not be read
-    /// as requests (unknown format, mostly unrecognized, no LLM request).
+    /// as requests (unknown format, mostly unrecognized, no LLM request,
+    /// mostly not JSON).
     #[arg(long)]
     pub strict: bool,
     /// Only records at or after this time: RFC 3339, or relative to now
