@@ -1,0 +1,44 @@
+use super::*;
+
+#[test]
+fn globs_and_widths() {
+    assert!(glob_match("quota.*", "quota.exhausted"));
+    assert!(glob_match("*.typo", "model.typo"));
+    assert!(glob_match("rate_limit.?????", "rate_limit.daily"));
+    assert!(!glob_match("auth.*", "quota.exhausted"));
+    assert_eq!(parse_globs("quota.*, auth.*").unwrap(), ["quota.*", "auth.*"]);
+    assert!(parse_globs("qouta.*").unwrap_err().to_string().contains("qouta.*"));
+    assert!(parse_globs(" , ").is_err());
+    assert_eq!(parse_every("1h").unwrap(), 60);
+    assert_eq!(parse_time("--since", "24h", 100 * 3_600_000).unwrap(), 76 * 3_600_000);
+    assert_eq!(parse_time("--since", "2026-11-21T00:00:00Z", 0).unwrap(), 1_795_219_200_000);
+    assert!(parse_time("--until", "yesterday", 0).unwrap_err().to_string().contains("--until"));
+    let w = Window { since: Some(10), until: Some(20) };
+    assert!(w.contains(Some(10)) && !w.contains(Some(20)) && !w.contains(None));
+    assert!(Window::default().contains(None));
+    assert!(parse_every("2h").is_err());
+}
+
+#[test]
+fn breakdown_flags_need_the_breakdown_feature() {
+    use clap::Parser;
+    for flags in [["--by", "model"], ["--every", "1h"]] {
+        let cli = Cli::parse_from([&["errlens", "analyze"][..], &flags, &["-"]].concat());
+        let result = Config::from_cli(cli).map(|_| ()).map_err(|e| e.to_string());
+        let expected = match cfg!(feature = "breakdown") {
+            true => Ok(()),
+            false => Err(crate::aggregate::breakdown::UNSUPPORTED.to_string()),
+        };
+        assert_eq!(result, expected, "{flags:?}");
+    }
+}
+
+#[test]
+fn threads_are_capped() {
+    assert_eq!(threads(None, 2).unwrap(), 2);
+    assert_eq!(threads(Some(3), 2).unwrap(), 3);
+    assert_eq!(threads(Some(3000), 2).unwrap(), 8);
+    assert_eq!(threads(Some(10_000), 128).unwrap(), MAX_THREADS);
+    assert_eq!(threads(None, 1024).unwrap(), MAX_THREADS);
+    assert!(threads(Some(0), 2).unwrap_err().to_string().contains("at least 1"));
+}
