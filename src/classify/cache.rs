@@ -1,8 +1,12 @@
 //! A verdict cache: the same error body with the same status, model, provider,
 //! endpoint and day always gets the same verdict, and real logs repeat their failures
 //! verbatim (quota, 5xx, auth). Caching skips unwrapping and the rule scan for
-//! those. The cache is sharded to keep the two or more workers off each other's
-//! locks, and bounded in entries and in bytes: a full shard is simply emptied.
+//! those. Most verdicts do not depend on the model or the day at all (only the
+//! model catalog's judgements and retirement evidence do): those are kept once
+//! for any model and day, so a log of many models (or fine-tunes, or
+//! deployments) still hits. The cache is sharded to keep the two or more
+//! workers off each other's locks, and bounded in entries and in bytes: a full
+//! shard is simply emptied.
 
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
@@ -40,6 +44,8 @@ pub struct Key<'a> {
     pub headers: Option<&'a [u8]>,
     /// Logged retry-after, as `f64` bits.
     pub retry_after: Option<u64>,
+    /// The entry holds for any model and day (both are `None` then).
+    pub any_context: bool,
 }
 
 #[derive(Debug)]
@@ -52,6 +58,7 @@ struct Owned {
     day: Option<i64>,
     headers: Option<Box<[u8]>>,
     retry_after: Option<u64>,
+    any_context: bool,
 }
 
 impl Key<'_> {
@@ -92,6 +99,7 @@ impl Owned {
             && self.day == k.day
             && self.headers.as_deref() == k.headers
             && self.retry_after == k.retry_after
+            && self.any_context == k.any_context
     }
 }
 
@@ -115,44 +123,61 @@ impl Default for Cache {
 }
 
 impl Cache {
-    /// The cached verdict for `key`, or `make()`'s, remembered.
+    /// The cached verdict for `key`, or `make()`'s, remembered: for any
+    /// model and day unless the verdict is [`Verdict::contextual`].
     pub fn get_or_insert(&self, key: Key<'_>, make: impl FnOnce() -> Verdict) -> Arc<Verdict> {
         if key.len() > MAX_KEY_BYTES {
             return Arc::new(make());
         }
-        let mut hasher = FxHasher::default();
-        key.hash(&mut hasher);
-        let hash = hasher.finish();
-        let shard = &self.shards[(hash >> 32) as usize % SHARDS];
-        let hit = shard.lock().ok().and_then(|s| {
-            s.map
-                .get(&hash)
-                .and_then(|b| b.iter().find(|(k, _)| k.matches(&key)).map(|(_, v)| v.clone()))
-        });
-        if let Some(v) = hit {
+        let any = Key { model: None, day: None, any_context: true, ..key };
+        let (any_hash, hash) = (hash_of(&any), hash_of(&key));
+        if let Some(v) = self.get(&any, any_hash).or_else(|| self.get(&key, hash)) {
             return v;
         }
         let verdict = Arc::new(make());
-        let bytes = entry_bytes(&key, &verdict);
-        if let Ok(mut s) = shard.lock() {
-            if s.map.len() >= PER_SHARD || s.bytes + bytes > SHARD_BYTES {
-                *s = Shard::default();
-            }
-            s.bytes += bytes;
-            let owned = Owned {
-                error: key.error.into(),
-                status: key.status,
-                model: key.model.map(Into::into),
-                provider: key.provider.map(Into::into),
-                endpoint: key.endpoint.map(Into::into),
-                day: key.day,
-                headers: key.headers.map(Into::into),
-                retry_after: key.retry_after,
-            };
-            s.map.entry(hash).or_default().push((owned, verdict.clone()));
+        match verdict.contextual {
+            true => self.insert(&key, hash, &verdict),
+            false => self.insert(&any, any_hash, &verdict),
         }
         verdict
     }
+
+    fn shard(&self, hash: u64) -> &Mutex<Shard> {
+        &self.shards[(hash >> 32) as usize % SHARDS]
+    }
+
+    fn get(&self, key: &Key<'_>, hash: u64) -> Option<Arc<Verdict>> {
+        let shard = self.shard(hash).lock().ok()?;
+        let bucket = shard.map.get(&hash)?;
+        bucket.iter().find(|(k, _)| k.matches(key)).map(|(_, v)| v.clone())
+    }
+
+    fn insert(&self, key: &Key<'_>, hash: u64, verdict: &Arc<Verdict>) {
+        let bytes = entry_bytes(key, verdict);
+        let Ok(mut s) = self.shard(hash).lock() else { return };
+        if s.map.len() >= PER_SHARD || s.bytes + bytes > SHARD_BYTES {
+            *s = Shard::default();
+        }
+        s.bytes += bytes;
+        let owned = Owned {
+            error: key.error.into(),
+            status: key.status,
+            model: key.model.map(Into::into),
+            provider: key.provider.map(Into::into),
+            endpoint: key.endpoint.map(Into::into),
+            day: key.day,
+            headers: key.headers.map(Into::into),
+            retry_after: key.retry_after,
+            any_context: key.any_context,
+        };
+        s.map.entry(hash).or_default().push((owned, verdict.clone()));
+    }
+}
+
+fn hash_of(key: &Key<'_>) -> u64 {
+    let mut hasher = FxHasher::default();
+    key.hash(&mut hasher);
+    hasher.finish()
 }
 
 #[cfg(test)]
@@ -167,6 +192,7 @@ mod tests {
             evidence: Vec::new(),
             signature: None,
             rule: None,
+            contextual: true,
         }
     }
 
@@ -182,6 +208,7 @@ mod tests {
             day: Some(1),
             headers: None,
             retry_after: None,
+            any_context: false,
         };
         assert_eq!(cache.get_or_insert(key, || verdict("first")).info.message, "first");
         assert_eq!(cache.get_or_insert(key, || verdict("second")).info.message, "first");
@@ -193,6 +220,38 @@ mod tests {
         assert_eq!(cache.get_or_insert(other_headers, || verdict("fifth")).info.message, "fifth");
         let other_endpoint = Key { endpoint: Some(b"/openai/models"), ..key };
         assert_eq!(cache.get_or_insert(other_endpoint, || verdict("sixth")).info.message, "sixth");
+    }
+
+    #[test]
+    fn a_verdict_that_took_no_context_serves_every_model_and_day() {
+        let cache = Cache::default();
+        let key = Key {
+            error: b"quota",
+            status: Some(429),
+            model: Some(b"m1"),
+            provider: None,
+            endpoint: None,
+            day: Some(1),
+            headers: None,
+            retry_after: None,
+            any_context: false,
+        };
+        let general = || Verdict { contextual: false, ..verdict("general") };
+        assert_eq!(cache.get_or_insert(key, general).info.message, "general");
+        let elsewhere = Key { model: Some(b"m2"), day: Some(9), ..key };
+        assert_eq!(cache.get_or_insert(elsewhere, || verdict("x")).info.message, "general");
+        let no_model = Key { model: None, day: None, ..key };
+        assert_eq!(cache.get_or_insert(no_model, || verdict("x")).info.message, "general");
+        // A contextual verdict stays with its model and day, and a record
+        // without either does not take it for a general one.
+        let other = Key { error: b"model gone", ..key };
+        assert_eq!(cache.get_or_insert(other, || verdict("m1 day 1")).info.message, "m1 day 1");
+        let other_model = Key { model: Some(b"m2"), ..other };
+        assert_eq!(cache.get_or_insert(other_model, || verdict("m2")).info.message, "m2");
+        let bare = Key { model: None, day: None, ..other };
+        assert_eq!(cache.get_or_insert(bare, || verdict("bare")).info.message, "bare");
+        let bare_again = Key { model: Some(b"m3"), day: Some(3), ..other };
+        assert_eq!(cache.get_or_insert(bare_again, || verdict("m3")).info.message, "m3");
     }
 
     #[test]
@@ -210,6 +269,7 @@ mod tests {
                 day: None,
                 headers: None,
                 retry_after: None,
+                any_context: false,
             };
             cache.get_or_insert(key, || verdict(&message));
         }
@@ -230,6 +290,7 @@ mod tests {
             day: None,
             headers: Some(&big),
             retry_after: None,
+            any_context: false,
         };
         cache.get_or_insert(key, || verdict("x"));
         assert!(

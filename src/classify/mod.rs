@@ -35,6 +35,10 @@ pub struct Verdict {
     pub signature: Option<String>,
     /// The rule that decided, if any.
     pub rule: Option<String>,
+    /// Whether the record's model or date took part (the model catalog
+    /// judged, or retirement evidence was added): otherwise the same error
+    /// gets the same verdict for any model on any day.
+    pub contextual: bool,
 }
 
 /// What the record says around its error.
@@ -96,6 +100,7 @@ impl Classifier {
             day: record.ts.map(|t| t.div_euclid(86_400_000)),
             headers: record.headers.map(|h| h.bytes()),
             retry_after: record.retry_after.map(f64::to_bits),
+            any_context: false,
         };
         self.cache.get_or_insert(key, || self.classify_uncached(record))
     }
@@ -136,19 +141,22 @@ impl Classifier {
                     Target::Cause(cause) => cause,
                     Target::Model => self.judge_model(&info, context, &mut evidence),
                 };
-                (cause, evidence, Some(found.rule.name.clone()))
+                (cause, evidence, Some(found.rule))
             }
         };
-        if cause == self.id("model.retired") {
+        let retired = cause == self.id("model.retired");
+        if retired {
             self.retirement_evidence(context, &mut evidence);
         }
+        let contextual = retired || rule.is_some_and(|r| r.target == Target::Model);
+        let rule = rule.map(|r| r.name.clone());
         evidence::normalize(&mut evidence, &info, context.headers, context.retry_after);
         evidence::implied_dimension(&mut evidence, &self.taxonomy.cause(cause).id);
         let signature = rule.is_none().then(|| signature::signature(&info.message, info.status));
         for (_, value) in &mut evidence {
             redact_in_place(value);
         }
-        Verdict { cause, info: redacted(info), evidence, signature, rule }
+        Verdict { cause, info: redacted(info), evidence, signature, rule, contextual }
     }
 
     /// A message that says "deprecated" names the model: add its shutdown date
