@@ -43,6 +43,19 @@ const STRONG: &str = r"x-api-key|api[-_]?key|apikey|x-goog-api-key|ocp-apim-subs
 /// Names whose value is a secret when it looks random.
 const WEAK: &str = r"secret|token|key|sig|credential|credentials";
 
+/// Secrets by shape (free-spacing syntax).
+fn shapes() -> String {
+    format!(
+        r#"
+              \b(?:sk|rk)(?:[-_]|%2[dD]|%5[fF]|\\+u00(?:2[dD]|5[fF])) {TOKEN}{{12,}}
+            | \beyJ {TOKEN}{{5,}} \. {TOKEN}{{5,}} (?: \. {TOKEN}* )?
+            | {TOKEN}* T3BlbkFJ {TOKEN}*
+            | \b(?:AIza|gsk_|xai-|hf_|pplx-|glpat-|ghp_|github_pat_|xox[abprs]-) {TOKEN}{{16,}}
+            | \b[A-Za-z0-9]{{84}}\b
+        "#
+    )
+}
+
 static SECRET: LazyLock<Regex> = LazyLock::new(|| {
     let pattern = format!(
         r#"(?x)
@@ -51,16 +64,18 @@ static SECRET: LazyLock<Regex> = LazyLock::new(|| {
           (?P<scheme> (?i:bearer|basic|token|sharedaccesssignature)\s+ )?
           (?P<value> {VALUE}{{6,}} )
         | (?P<bearer> (?i:bearer)\s+ ) (?P<token> {VALUE}{{8,}} )
-        | (?P<shape>
-              \b(?:sk|rk)(?:[-_]|%2[dD]|%5[fF]|\\+u00(?:2[dD]|5[fF])) {TOKEN}{{12,}}
-            | \beyJ {TOKEN}{{5,}} \. {TOKEN}{{5,}} (?: \. {TOKEN}* )?
-            | {TOKEN}* T3BlbkFJ {TOKEN}*
-            | \b(?:AIza|gsk_|xai-|hf_|pplx-|glpat-|ghp_|github_pat_|xox[abprs]-) {TOKEN}{{16,}}
-            | \b[A-Za-z0-9]{{84}}\b
-          )
-        "#
+        | (?P<shape> {} )
+        "#,
+        shapes()
     );
     Regex::new(&pattern).expect("secret pattern compiles")
+});
+
+/// A value that is one secret by shape from end to end. Searched without
+/// captures (a lazy DFA, not a backtracker over the large pattern): every
+/// distinct key of a report passes here.
+static WHOLE_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(&format!("(?x) ^(?: {} )$", shapes())).expect("shape pattern compiles")
 });
 
 /// Replaces every secret inside free text by its fingerprint.
@@ -143,11 +158,9 @@ pub fn is_raw_key(key: &str) -> bool {
     if bare.contains('*') || is_fingerprint(bare) || bare.is_empty() {
         return false;
     }
-    let whole_shape = SECRET
-        .captures(bare)
-        .and_then(|c| c.name("shape").map(|m| m.as_str().len() == bare.len()))
-        .unwrap_or(false);
-    (labelled && bare.len() >= 8) || whole_shape || looks_random(&unescape(bare))
+    // Token characters hold no `:`, `=` or white space, so a value that is
+    // one shape throughout is the shape match SECRET finds in it.
+    (labelled && bare.len() >= 8) || WHOLE_SHAPE.is_match(bare) || looks_random(&unescape(bare))
 }
 
 /// A key field's value without what surrounds the key: white space, byte-order

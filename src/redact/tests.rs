@@ -156,3 +156,44 @@ fn masked_keys_and_fingerprints_stay() {
     let once = redact_text(&format!("key {KEY} and api-key: {AZURE32}")).into_owned();
     assert_eq!(redact_text(&once), once, "redacting twice changes nothing");
 }
+
+#[test]
+fn a_whole_shape_is_what_the_secret_pattern_finds_end_to_end() {
+    // The definition `is_raw_key` had before it used WHOLE_SHAPE: the first
+    // match of SECRET is a shape spanning the whole value.
+    let first_match_is_whole_shape = |v: &str| {
+        SECRET
+            .captures(v)
+            .and_then(|c| c.name("shape").map(|m| m.as_str().len() == v.len()))
+            .unwrap_or(false)
+    };
+    let values = [
+        KEY,
+        AZURE32,
+        AZURE84,
+        "sk-abcdefghijklmnop",
+        "sk-abc",
+        "rk_live_0123456789abcdef",
+        "sk\\u002dproj\\u002dAbCdEfGhIjKlMnOp",
+        "sk%2Dproj%2DAbCdEfGhIjKlMnOp",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.c2lnbmF0dXJlX2hlcmU",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0",
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0In0.",
+        "abcT3BlbkFJxyz",
+        "AIzaSyA1234567890abcdefghij",
+        "ghp_0123456789abcdefghijklmnop",
+        "xoxb-0123456789-abcdefghijklmnop",
+        "key_backend_prod",
+        "sk-proj-abc.def",
+        "sk-proj-abcdefghijklmnop def",
+        "prefix sk-proj-abcdefghijklmnop",
+        "api_key=sk-proj-abcdefghijklmnop",
+        "sk-proj-...abcd#3f2a",
+        "",
+        "-",
+        "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx_-",
+    ];
+    for v in values {
+        assert_eq!(WHOLE_SHAPE.is_match(v), first_match_is_whole_shape(v), "{v:?}");
+    }
+}
