@@ -73,7 +73,7 @@ def row(case, size, wall, rss, mix, per_value):
     mark = "pass" if ratio <= TARGET else "FAIL"
     return (
         f"| {case} | {size / 1e6:.0f} MB | {wall:.2f} s | {mix[0]:.2f} s | {ratio:.2f}x {mark} "
-        f"| {rss:.0f} MB | {mix[1]:.0f} MB | {per_value:,.0f} B |"
+        f"| {rss:.0f} MB | {mix[1]:.0f} MB | {per_value} |"
     )
 
 
@@ -114,7 +114,8 @@ def main():
             mixes[tuple(extra)] = measure(args, mix_path, extra)
         mix = mixes[tuple(extra)]
         wall, rss = measure(args, path, extra)
-        per_value = max(rss - mix[1], 0) * (1 << 20) / distinct
+        extra_mb = rss - mix[1]
+        per_value = f"{extra_mb * (1 << 20) / distinct:,.0f} B" if extra_mb > 0 else "n/a (not above the mix)"
         print(row(case, os.path.getsize(path), wall, rss, mix, per_value))
         sys.stdout.flush()
     print(f"\nload average {os.getloadavg()[0]:.1f} at the end; default mix: {os.path.basename(mix_path)}")
