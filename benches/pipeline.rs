@@ -1,29 +1,80 @@
-//! Throughput of the pipeline on a realistic log: the generated
-//! `samples/app-2026-11-21.jsonl` (made by `examples/gen.rs`) repeated to about
-//! 32 MB, written to a temporary file so the real path (reads, chunks, rayon) is
-//! measured. Three benches: parse only, and parse + classify +
-//! aggregate on one thread and on two.
+//! Throughput on a realistic log, the generated `samples/app-2026-11-21.jsonl`
+//! (made by `examples/gen.rs`: 4,000 lines, 9% failures). Two groups:
 //!
-//! `cargo bench --bench pipeline`
+//! - `skim`: the skimmer alone, `errlens::parse::parse_line` over the sample's
+//!   success lines (the hot path: every field picked, nothing allocated) and
+//!   over all its lines, in bytes of lines per second;
+//! - `pipeline`: the sample repeated to about 32 MB and written to a temporary
+//!   file, so the real path (reads, chunks, rayon) is measured: parse only
+//!   (chunks of the bytes in memory), and `analyze` (parse + classify +
+//!   aggregate + report) on one thread and on two. Repeated failures hit the
+//!   verdict cache: the cost of classifying new messages is measured by
+//!   `benches/cardinality.py`.
+//!
+//! `cargo bench --bench pipeline` (about a minute and a half of measuring);
+//! `cargo bench --bench pipeline -- skim` for one group.
 
+use std::hint::black_box;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use errlens::classify::Classifier;
 use errlens::config::{Config, DEFAULT_CHUNK_SIZE, Task};
 use errlens::detect::{Format as InputFormat, Reading};
 use errlens::input::{Chunk, DEFAULT_MAX_LINE, Source};
-use errlens::parse::Line;
+use errlens::parse::{Line, parse_line};
 use errlens::pipeline::{Plan, parse_chunk};
 use errlens::report::{Format, Style};
 
 const TARGET_BYTES: usize = 32 << 20;
 
+/// The generated sample log.
+fn sample() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/app-2026-11-21.jsonl"))
+        .expect("samples/app-2026-11-21.jsonl is in the repository")
+}
+
+/// The sample repeated to about [`TARGET_BYTES`].
 fn log_bytes() -> Vec<u8> {
-    let sample =
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/samples/app-2026-11-21.jsonl"))
-            .expect("samples/app-2026-11-21.jsonl is in the repository");
+    let sample = sample().into_bytes();
     sample.repeat(TARGET_BYTES.div_ceil(sample.len()))
+}
+
+/// Which parsed lines a bench reads.
+type Keep = fn(&Line) -> bool;
+
+/// Whether a parsed line is a successful request.
+fn is_success(line: &Line) -> bool {
+    matches!(line, Line::Record(r) if !r.is_failure())
+}
+
+/// The lines of `log` that `keep` selects once parsed, and their bytes.
+fn lines_where(log: &str, keep: Keep) -> (Vec<&str>, u64) {
+    let lines: Vec<&str> = log.lines().filter(|l| keep(&parse_line(l))).collect();
+    let bytes = lines.iter().map(|l| l.len() as u64).sum();
+    (lines, bytes)
+}
+
+/// The skimmer alone: `parse_line` over the sample's success lines, and over
+/// all its lines.
+fn skim(c: &mut Criterion) {
+    let log = sample();
+    let mut group = c.benchmark_group("skim");
+    group.measurement_time(Duration::from_secs(4));
+    let sets: [(&str, Keep); 2] =
+        [("parse_line_successes", is_success), ("parse_line_all", |_| true)];
+    for (name, keep) in sets {
+        let (lines, bytes) = lines_where(&log, keep);
+        assert!(lines.len() > 1000, "{name}: the sample has lines of this kind");
+        group.throughput(Throughput::Bytes(bytes));
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                lines.iter().filter(|l| matches!(parse_line(black_box(l)), Line::Record(_))).count()
+            })
+        });
+    }
+    group.finish();
 }
 
 fn config(path: PathBuf, threads: usize) -> Config {
@@ -83,5 +134,5 @@ fn pipeline(c: &mut Criterion) {
     let _ = std::fs::remove_file(&path);
 }
 
-criterion_group!(benches, pipeline);
+criterion_group!(benches, skim, pipeline);
 criterion_main!(benches);

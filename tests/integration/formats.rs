@@ -1,7 +1,8 @@
 //! Every report format from one fixed input, compared with the committed
 //! snapshots in `tests/snapshots/` (run with `UPDATE_SNAPSHOTS=1` to rewrite
 //! them after an intended change, then review the diff); the same output for
-//! any thread count; escaping; cron exit codes.
+//! any thread count and chunk size, on that input and on a few MB of the
+//! generator's output; escaping; cron exit codes.
 
 use std::path::Path;
 
@@ -80,6 +81,78 @@ fn every_format_is_identical_for_any_thread_count() {
         };
         assert_eq!(run("1", "1000000"), run("2", "300"), "{file}");
     }
+}
+
+/// The formats checked on the generated mix (a subset of [`FORMATS`]: each run
+/// takes seconds in a debug build).
+const MIX_FORMATS: [&str; 8] = [
+    "report.txt",
+    "report.md",
+    "report.html",
+    "report.json",
+    "causes.csv",
+    "timeline.csv",
+    "signatures.csv",
+    "breakdown.csv",
+];
+
+/// Thread counts and chunk sizes compared with one thread and the default
+/// chunk size: a chunk per line (after the first chunk's 64 KiB floor) on two
+/// workers, chunks of an odd size above that floor on three.
+const SPLITS: [(&str, &str); 2] = [("2", "1"), ("3", "65537")];
+
+#[test]
+fn the_generated_mix_is_identical_for_any_thread_count_and_chunk_size() {
+    let dir = TempDir::new("identity");
+    let mix = dir.write("mix.jsonl", generated_mix());
+    let mix = mix.to_str().unwrap();
+    for (file, args) in FORMATS.iter().filter(|(file, _)| MIX_FORMATS.contains(file)) {
+        let run = |split: &[&str]| {
+            let mut all = vec!["analyze", mix];
+            all.extend_from_slice(split);
+            all.extend_from_slice(args);
+            run_in_repo(&all)
+        };
+        let base = run(&["--threads", "1"]);
+        for (threads, chunk) in SPLITS {
+            let split = run(&["--threads", threads, "--chunk-size", chunk]);
+            if let Some(diff) = first_difference(&base, &split) {
+                panic!("{file}, --threads {threads} --chunk-size {chunk}: {diff}");
+            }
+        }
+    }
+}
+
+/// A few MB of the generator's mix (`examples/gen.rs`): the two generated
+/// samples (seeds 42 and 7, the second decompressed) with the broken lines of
+/// `samples/broken.jsonl` after them, in one file.
+fn generated_mix() -> Vec<u8> {
+    use std::io::Read;
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let mut mix = std::fs::read(samples.join("app-2026-11-21.jsonl")).unwrap();
+    let gz = std::fs::File::open(samples.join("gateway-2026-11-21.jsonl.gz")).unwrap();
+    flate2::read::MultiGzDecoder::new(gz).read_to_end(&mut mix).unwrap();
+    mix.extend(std::fs::read(samples.join("broken.jsonl")).unwrap());
+    assert!(mix.len() > 2_000_000, "the samples are a few MB");
+    mix
+}
+
+/// The first line where two outputs differ, both versions, or `None`.
+fn first_difference(want: &str, got: &str) -> Option<String> {
+    if want == got {
+        return None;
+    }
+    let (mut want_lines, mut got_lines) = (want.lines(), got.lines());
+    for n in 1.. {
+        let (w, g) = (want_lines.next(), got_lines.next());
+        if w != g {
+            return Some(format!("line {n} differs:\n  one thread: {w:?}\n  split:      {g:?}"));
+        }
+        if w.is_none() {
+            break;
+        }
+    }
+    Some("the outputs differ in their line endings".to_string())
 }
 
 #[test]
