@@ -126,8 +126,8 @@ impl Classifier {
 
     /// Classifies an unwrapped error.
     pub fn classify(&self, info: ErrorInfo, context: &Context<'_>) -> Verdict {
-        let provider = context.provider.map(str::to_ascii_lowercase);
-        let (found, mut evidence) = self.rules.judge(&info, provider.as_deref(), context.endpoint);
+        // Rules compare providers ASCII case-insensitively: no lowercase copy.
+        let (found, mut evidence) = self.rules.judge(&info, context.provider, context.endpoint);
         let (cause, rule) = match found {
             None => (self.unclassified, None),
             Some(found) => {
