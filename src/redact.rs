@@ -29,6 +29,7 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
+use aho_corasick::AhoCorasick;
 use regex::{Captures, Regex};
 
 /// One character of a token, or an escape standing for one.
@@ -78,8 +79,84 @@ static WHOLE_SHAPE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!("(?x) ^(?: {} )$", shapes())).expect("shape pattern compiles")
 });
 
+/// The end of every name of a label in [`SECRET`] (`STRONG` and `WEAK`:
+/// `api-key`, `access_token`, `client_secret`, `credentials`, ...), compared
+/// ASCII case-insensitively; a label matches only with its separator after.
+const LABEL_HINTS: [&str; 8] =
+    ["key", "token", "secret", "sig", "credential", "authorization", "password", "passwd"];
+
+/// A literal of each other kind of match of [`SECRET`]: `bearer`, and the
+/// fixed part of each key shape (`sk-` and `rk-` with every separator the
+/// shape allows, `eyJ`, the legacy marker, the other providers' prefixes),
+/// compared ASCII case-insensitively. The 84-character Azure key has no
+/// literal: [`may_hold_secret`] looks for its run of letters and digits.
+const SHAPE_HINTS: [&str; 20] = [
+    "bearer",
+    "sk-",
+    "sk_",
+    "sk%",
+    "sk\\",
+    "rk-",
+    "rk_",
+    "rk%",
+    "rk\\",
+    "eyj",
+    "t3blbkfj",
+    "aiza",
+    "gsk_",
+    "xai-",
+    "hf_",
+    "pplx-",
+    "glpat-",
+    "ghp_",
+    "github_pat_",
+    "xox",
+];
+
+/// The length of an Azure key written as letters and digits only.
+const AZURE_KEY_CHARS: usize = 84;
+
+/// [`LABEL_HINTS`], then [`SHAPE_HINTS`].
+static HINTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(LABEL_HINTS.iter().chain(&SHAPE_HINTS))
+        .expect("a few short literals build")
+});
+
+/// False only when [`SECRET`] cannot match `text`, found faster than by
+/// running it: no label name followed by a separator, none of
+/// [`SHAPE_HINTS`], no run of 84 ASCII letters and digits, and no character
+/// that Unicode case folding matches to an ASCII letter (names and schemes
+/// are matched case-insensitively under Unicode rules, where `K`, the Kelvin
+/// sign, is a `k` and `ſ`, the long s, an `s`).
+fn may_hold_secret(text: &str) -> bool {
+    let hinted = HINTS.find_overlapping_iter(text).any(|m| {
+        m.pattern().as_usize() >= LABEL_HINTS.len() || separator_follows(&text[m.end()..])
+    });
+    hinted
+        || text.contains(['\u{212A}', '\u{17F}'])
+        || text
+            .as_bytes()
+            .split(|b| !b.is_ascii_alphanumeric())
+            .any(|run| run.len() >= AZURE_KEY_CHARS)
+}
+
+/// True when `rest`, the text after the end of a label's name, starts as
+/// [`SECRET`]'s separator does: `(?:\\*["'])? \s* [:=]` (after the `s` of
+/// `credentials`, allowed after any name).
+fn separator_follows(rest: &str) -> bool {
+    let rest = rest.strip_prefix(['s', 'S']).unwrap_or(rest);
+    let unquoted = rest.trim_start_matches('\\');
+    let rest = unquoted.strip_prefix(['"', '\'']).unwrap_or(rest);
+    rest.trim_start_matches(char::is_whitespace).starts_with([':', '='])
+}
+
 /// Replaces every secret inside free text by its fingerprint.
 pub fn redact_text(text: &str) -> Cow<'_, str> {
+    if !may_hold_secret(text) {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::new();
     let mut last = 0;
     for caps in SECRET.captures_iter(text) {

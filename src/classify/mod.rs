@@ -131,17 +131,16 @@ impl Classifier {
 
     /// Classifies an unwrapped error.
     pub fn classify(&self, info: ErrorInfo, context: &Context<'_>) -> Verdict {
-        let provider = context.provider.map(str::to_ascii_lowercase);
-        let found = self.rules.find(&info, provider.as_deref(), context.endpoint);
-        let (cause, mut evidence, rule) = match found {
-            None => (self.unclassified, self.rules.extract(&info.message), None),
+        // Rules compare providers ASCII case-insensitively: no lowercase copy.
+        let (found, mut evidence) = self.rules.judge(&info, context.provider, context.endpoint);
+        let (cause, rule) = match found {
+            None => (self.unclassified, None),
             Some(found) => {
-                let mut evidence = found.evidence;
-                let cause = match found.rule.target {
+                let cause = match found.target {
                     Target::Cause(cause) => cause,
                     Target::Model => self.judge_model(&info, context, &mut evidence),
                 };
-                (cause, evidence, Some(found.rule))
+                (cause, Some(found))
             }
         };
         let retired = cause == self.id("model.retired");

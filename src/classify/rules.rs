@@ -1,6 +1,8 @@
 //! Rules as data: the embedded `data/rules.toml` plus any `--rules FILE`,
-//! compiled once into a [`RuleSet`] whose message patterns share one `RegexSet`,
-//! so each failure's message is scanned once however many rules there are.
+//! compiled once into a [`RuleSet`]. A literal prefilter ([`literals`]) over
+//! the message patterns of all rules and extracts scans each failure's message
+//! once, however many rules there are; a rule's own regex runs only when its
+//! cheap conditions hold and one of its literals occurred.
 //!
 //! A rule names a cause (or `@model`, which lets the model catalog decide between
 //! typo, retired, no access and fine-tune) and conditions that must all hold:
@@ -15,14 +17,16 @@
 //! without bodies), and any verdict reached on such a bare failure gets the
 //! evidence `status_only = true`, so reports can say how sure they are.
 
-use regex::bytes::RegexSet;
+use std::ops::Range;
+
 use serde::Deserialize;
 
 use super::unwrap::ErrorInfo;
 use crate::error::{Error, Result};
 use crate::taxonomy::{CauseId, Taxonomy};
-use patterns::{LazyRegex, Patterns, captures_into};
+use patterns::{Group, Patterns};
 
+mod literals;
 mod patterns;
 
 /// The evidence name of a rule's `note`.
@@ -138,13 +142,13 @@ pub struct Rule {
 #[derive(Debug)]
 pub struct RuleSet {
     rules: Vec<Rule>,
-    messages: RegexSet,
-    message_regexes: Vec<LazyRegex>,
-    contexts: RegexSet,
-    endpoints: RegexSet,
-    endpoint_regexes: Vec<LazyRegex>,
-    extracts: RegexSet,
-    extract_regexes: Vec<LazyRegex>,
+    /// The rules' message patterns, then the extract patterns: both read the
+    /// message, so one prefilter scan serves them all.
+    messages: Group,
+    /// Where the extract patterns are in `messages`.
+    extracts: Range<usize>,
+    contexts: Group,
+    endpoints: Group,
 }
 
 /// The rule that matched, and the evidence its patterns captured.
@@ -192,49 +196,53 @@ impl RuleSet {
         provider: Option<&str>,
         endpoint: Option<&str>,
     ) -> Option<Match<'_>> {
-        let message_hits = self.messages.matches(info.message.as_bytes());
-        let context_hits = if info.context.is_empty() {
-            None
-        } else {
-            Some(self.contexts.matches(info.context.as_bytes()))
-        };
-        let endpoint_hits = endpoint.map(|e| self.endpoints.matches(e.as_bytes()));
+        let (rule, evidence) = self.judge(info, provider, endpoint);
+        rule.map(|rule| Match { rule, evidence })
+    }
+
+    /// The first matching rule, if any, and the evidence: with a rule, its
+    /// captures, note and the `[[extract]]` patterns'; without, the
+    /// `[[extract]]` patterns' alone. `endpoint` is the record's.
+    ///
+    /// Rules are tried in order; each checks its fields (status, type,
+    /// code, ...) first, and runs its regexes only when the prefilter found
+    /// one of their literals.
+    pub fn judge(
+        &self,
+        info: &ErrorInfo,
+        provider: Option<&str>,
+        endpoint: Option<&str>,
+    ) -> (Option<&Rule>, Vec<(String, String)>) {
+        let message = self.messages.scan(&info.message);
+        let context = (!info.context.is_empty()).then(|| self.contexts.scan(&info.context));
+        let endpoint = endpoint.map(|e| self.endpoints.scan(e));
         let rule = self.rules.iter().find(|r| {
             r.fields_match(info, provider)
-                && r.message.is_none_or(|i| message_hits.matched(i))
-                && r.context.is_none_or(|i| context_hits.as_ref().is_some_and(|h| h.matched(i)))
-                && r.endpoint.is_none_or(|i| endpoint_hits.as_ref().is_some_and(|h| h.matched(i)))
-        })?;
+                && r.message.is_none_or(|i| message.matches(i))
+                && r.context.is_none_or(|i| context.as_ref().is_some_and(|s| s.matches(i)))
+                && r.endpoint.is_none_or(|i| endpoint.as_ref().is_some_and(|s| s.matches(i)))
+        });
         let mut evidence = Vec::new();
-        if let Some(i) = rule.message {
-            captures_into(self.message_regexes[i].get(), &info.message, &mut evidence);
+        if let Some(rule) = rule {
+            if let Some(i) = rule.message {
+                message.captures_into(i, &mut evidence);
+            }
+            if let (Some(i), Some(endpoint)) = (rule.endpoint, &endpoint) {
+                endpoint.captures_into(i, &mut evidence);
+            }
+            if let Some(note) = &rule.note {
+                evidence.push((NOTE.to_string(), note.clone()));
+            }
         }
-        if let (Some(i), Some(endpoint)) = (rule.endpoint, endpoint) {
-            captures_into(self.endpoint_regexes[i].get(), endpoint, &mut evidence);
+        for i in self.extracts.clone() {
+            message.captures_into(i, &mut evidence);
         }
-        if let Some(note) = &rule.note {
-            evidence.push((NOTE.to_string(), note.clone()));
-        }
-        for i in self.extracts.matches(info.message.as_bytes()).iter() {
-            captures_into(self.extract_regexes[i].get(), &info.message, &mut evidence);
-        }
-        if info.is_bare() {
+        if rule.is_some() && info.is_bare() {
             evidence.push(("status_only".to_string(), "true".to_string()));
         }
         evidence.sort();
         evidence.dedup_by(|a, b| a.0 == b.0);
-        Some(Match { rule, evidence })
-    }
-
-    /// Evidence from the `[[extract]]` patterns alone (for unclassified failures).
-    pub fn extract(&self, message: &str) -> Vec<(String, String)> {
-        let mut evidence = Vec::new();
-        for i in self.extracts.matches(message.as_bytes()).iter() {
-            captures_into(self.extract_regexes[i].get(), message, &mut evidence);
-        }
-        evidence.sort();
-        evidence.dedup_by(|a, b| a.0 == b.0);
-        evidence
+        (rule, evidence)
     }
 
     /// The number of rules in force.
@@ -271,9 +279,10 @@ fn build(taxonomy: &Taxonomy, specs: Vec<RuleSpec>, extracts: Vec<ExtractSpec>) 
     let mut endpoints = Patterns::default();
     let mut rules = Vec::with_capacity(specs.len());
     for spec in specs {
+        let owner = format!("rule `{}`", spec.name);
         let err = |message: String| Error::Rules {
             file: spec.file.clone(),
-            message: format!("rule `{}`: {message}", spec.name),
+            message: format!("{owner}: {message}"),
         };
         let target = match spec.cause.as_str() {
             "@model" => Target::Model,
@@ -296,9 +305,9 @@ fn build(taxonomy: &Taxonomy, specs: Vec<RuleSpec>, extracts: Vec<ExtractSpec>) 
             codes: lower(&spec.code),
             params: lower(&spec.param),
             providers: lower(&spec.provider),
-            message: messages.add(&spec.message, &spec.file, &format!("rule `{}`", spec.name)),
-            context: contexts.add(&spec.context, &spec.file, &format!("rule `{}`", spec.name)),
-            endpoint: endpoints.add(&spec.endpoint, &spec.file, &format!("rule `{}`", spec.name)),
+            message: messages.add(&spec.message, &spec.file, &owner),
+            context: contexts.add(&spec.context, &spec.file, &owner),
+            endpoint: endpoints.add(&spec.endpoint, &spec.file, &owner),
             note: spec.note,
             status_only: spec.status_only,
             name: spec.name,
@@ -310,14 +319,15 @@ fn build(taxonomy: &Taxonomy, specs: Vec<RuleSpec>, extracts: Vec<ExtractSpec>) 
     for x in &extracts {
         extract_patterns.add(&Some(x.pattern.clone()), &x.file, &format!("extract `{}`", x.name));
     }
+    for group in [&messages, &contexts, &endpoints, &extract_patterns] {
+        group.validate()?;
+    }
+    let rule_messages = messages.texts().count();
     Ok(RuleSet {
-        messages: messages.set()?,
-        message_regexes: messages.lazy(),
-        contexts: contexts.set()?,
-        endpoints: endpoints.set()?,
-        endpoint_regexes: endpoints.lazy(),
-        extracts: extract_patterns.set()?,
-        extract_regexes: extract_patterns.lazy(),
+        messages: Group::new(messages.texts().chain(extract_patterns.texts())),
+        extracts: rule_messages..rule_messages + extract_patterns.texts().count(),
+        contexts: Group::new(contexts.texts()),
+        endpoints: Group::new(endpoints.texts()),
         rules,
     })
 }

@@ -115,7 +115,7 @@ fn absorb_text(info: &mut ErrorInfo, text: &str, depth: usize) {
     }
     scan_context(info, text);
     if let Some((text, (start, end, value))) = find_body_maybe_escaped(text) {
-        let text = text.as_str();
+        let text = text.as_ref();
         let outside = format!("{} {}", &text[..start], &text[end..]);
         push_context(info, outside.trim());
         absorb_value(info, &value, depth + 1);
@@ -163,13 +163,16 @@ fn parse_embedded(text: &str) -> Option<Value> {
 
 /// [`find_embedded_body`] in the text, or else in the text with `\'` and `\"`
 /// unescaped (a repr quoted inside another repr). Returns the text searched.
-fn find_body_maybe_escaped(text: &str) -> Option<(String, (usize, usize, Value))> {
+fn find_body_maybe_escaped(text: &str) -> Option<(Cow<'_, str>, (usize, usize, Value))> {
     if let Some(found) = find_embedded_body(text) {
-        return Some((text.to_string(), found));
+        return Some((Cow::Borrowed(text), found));
+    }
+    if !text.contains("\\'") && !text.contains("\\\"") {
+        return None;
     }
     let unescaped = text.replace("\\'", "'").replace("\\\"", "\"");
-    let found = (unescaped != text).then(|| find_embedded_body(&unescaped)).flatten()?;
-    Some((unescaped, found))
+    let found = find_embedded_body(&unescaped)?;
+    Some((Cow::Owned(unescaped), found))
 }
 
 /// The first `{...}` inside the text that parses (as JSON, repr or literal) to

@@ -197,3 +197,108 @@ fn a_whole_shape_is_what_the_secret_pattern_finds_end_to_end() {
         assert_eq!(WHOLE_SHAPE.is_match(v), first_match_is_whole_shape(v), "{v:?}");
     }
 }
+
+/// Every name of a label, with its optional separators spelled each way.
+fn label_names() -> Vec<String> {
+    let mut names = Vec::new();
+    for name in STRONG.split('|').chain(WEAK.split('|')) {
+        for sep in ["", "-", "_"] {
+            names.push(name.replace("[-_]?", sep));
+        }
+    }
+    names
+}
+
+#[test]
+fn every_label_name_holds_a_hint() {
+    for name in label_names() {
+        assert!(!name.contains(['[', '?', '(']), "{name}: a name pattern the test cannot spell");
+        for text in [name.clone(), name.to_ascii_uppercase()] {
+            assert!(may_hold_secret(&format!("{text}=AbCd1234")), "{text}");
+        }
+    }
+}
+
+/// The names are matched case-insensitively under Unicode rules: the only
+/// characters beyond ASCII that fold to an ASCII letter are the two
+/// [`may_hold_secret`] looks for.
+#[test]
+fn only_kelvin_and_long_s_fold_to_ascii_letters() {
+    let hir = regex_syntax::parse("(?i)[a-z]").unwrap();
+    let regex_syntax::hir::HirKind::Class(regex_syntax::hir::Class::Unicode(class)) = hir.kind()
+    else {
+        panic!("a Unicode class: {hir:?}");
+    };
+    let beyond: Vec<char> =
+        class.ranges().iter().flat_map(|r| r.start()..=r.end()).filter(|c| !c.is_ascii()).collect();
+    assert_eq!(beyond, vec!['\u{17F}', '\u{212A}']);
+}
+
+/// Whatever [`SECRET`] matches, [`may_hold_secret`] lets through: every
+/// shape, label and scheme (in several cases), and every line of the test
+/// data and samples.
+#[test]
+fn the_precheck_never_hides_what_the_pattern_matches() {
+    let tail = "AbCdEfGhIjKlMnOpQrStUvWx0123456789";
+    let mut texts: Vec<String> = [
+        "sk-",
+        "sk_",
+        "sk%2D",
+        "sk%5f",
+        "sk\\u002d",
+        "sk\\\\u005F",
+        "rk-",
+        "rk_",
+        "AIza",
+        "gsk_",
+        "xai-",
+        "hf_",
+        "pplx-",
+        "glpat-",
+        "ghp_",
+        "github_pat_",
+        "xoxb-",
+        "xoxp-",
+        "eyJ",
+    ]
+    .iter()
+    .map(|prefix| format!("x {prefix}{tail}.{tail} y"))
+    .collect();
+    texts.push(format!("a{AZURE84}b {AZURE84}"));
+    texts.push(format!("AbT3BlbkFJ{tail}"));
+    for scheme in ["Bearer", "bearer", "BEARER", "Basic", "Token"] {
+        texts.push(format!("Authorization: {scheme} {tail}"));
+        texts.push(format!("{scheme} {tail}"));
+    }
+    for name in label_names() {
+        texts.push(format!("{name}: \"{tail}\""));
+        texts.push(format!("_{name}={AZURE32}"));
+        texts.push(format!("{{\"{name}\": \"{tail}\"}}"));
+        texts.push(format!("{{\\\\\\'{name}\\\\\\' = {tail}}}"));
+        texts.push(format!("{name}\u{3000}\u{a0}:\t{tail}"));
+    }
+    texts.push(format!("\u{212A}ey={tail}"));
+    texts.push(format!("\u{17F}ecret={tail}"));
+    let root = env!("CARGO_MANIFEST_DIR");
+    for file in ["samples/app-2026-11-21.jsonl", "tests/data/real-errors.jsonl"] {
+        let bytes = std::fs::read(format!("{root}/{file}")).unwrap();
+        texts.extend(String::from_utf8_lossy(&bytes).lines().map(str::to_string));
+    }
+    let mut matched = 0;
+    for text in &texts {
+        for text in [text.clone(), text.to_ascii_uppercase(), text.to_ascii_lowercase()] {
+            if SECRET.is_match(&text) {
+                matched += 1;
+                assert!(may_hold_secret(&text), "{text}");
+            }
+        }
+    }
+    assert!(matched > texts.len(), "the texts must hold secrets: {matched} matched");
+    for plain in [
+        "Rate limit reached for gpt-4o on tokens per min (TPM): Limit 30000, Used 29100.",
+        "max_tokens is too large: 100000. This model supports at most 16384 tokens",
+        "token limit = 5; key limit: 3",
+    ] {
+        assert!(!may_hold_secret(plain), "{plain}");
+    }
+}

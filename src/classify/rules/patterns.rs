@@ -1,19 +1,23 @@
-//! Rule patterns: all message (and context, endpoint, extract) patterns of a
-//! rule set compiled as one `RegexSet` each, with ASCII classes and case
-//! folding, and single regexes compiled the same way on first use for the
-//! captures of the rule that won.
+//! Rule patterns: the message (and context, endpoint, extract) patterns of a
+//! rule set, each compiled on first use as a single regex with ASCII classes
+//! and case folding, behind a literal prefilter ([`super::literals`]) that
+//! tells which of them can match a text at all. Each group of patterns is
+//! also compiled once as a `RegexSet`, only to check it: a bad or too big
+//! pattern is refused with the file and the rule it came from.
 
+use std::cell::OnceCell;
 use std::sync::OnceLock;
 
 use regex::bytes::{Regex as BytesRegex, RegexBuilder, RegexSet, RegexSetBuilder};
 
+use super::literals::{Candidates, Prefilter};
 use crate::error::{Error, Result};
 
-/// A pattern already validated by its `RegexSet`, compiled on first use (for
-/// captures): most rules never win, so most never need their own regex. It is
-/// compiled as the set is (ASCII classes and case folding), so it matches
-/// exactly when the set did, and compiles and runs several times faster than
-/// its Unicode form.
+/// A pattern already validated by its `RegexSet`, compiled on first use: a
+/// regex runs only when the prefilter lets its pattern through, so many never
+/// need compiling. It is compiled as the set is (ASCII classes and case
+/// folding), so it matches exactly when the set would, and compiles and runs
+/// several times faster than its Unicode form.
 #[derive(Debug)]
 pub(super) struct LazyRegex {
     pattern: String,
@@ -35,18 +39,79 @@ impl LazyRegex {
     }
 }
 
-/// Cache for the lazy DFA of each pattern set, per thread. The default (a few
-/// MB) is too small for ~90 case-insensitive patterns searched for overlapping
-/// matches: the cache thrashes and each failure costs a million instructions.
-/// The sets are also compiled without Unicode (ASCII case folding, `\w`, `\b`):
-/// Unicode case folding multiplies the automaton's states for no gain on error
-/// messages. Captures use single regexes compiled the same way.
-const SET_DFA_BYTES: usize = 64 << 20;
+/// Patterns read against one kind of text (messages, contexts or endpoints),
+/// with the prefilter over all their literals.
+#[derive(Debug)]
+pub(super) struct Group {
+    regexes: Vec<LazyRegex>,
+    prefilter: Prefilter,
+}
+
+impl Group {
+    /// The group of `patterns` (as [`Patterns::texts`] gives them).
+    pub(super) fn new<'p>(patterns: impl IntoIterator<Item = &'p str>) -> Group {
+        let patterns: Vec<&str> = patterns.into_iter().collect();
+        Group {
+            regexes: patterns.iter().map(|p| LazyRegex::new(p)).collect(),
+            prefilter: Prefilter::new(patterns.iter().copied()),
+        }
+    }
+
+    /// The number of patterns.
+    #[cfg(test)]
+    pub(super) fn count(&self) -> usize {
+        self.regexes.len()
+    }
+
+    /// Pattern `i`'s regex.
+    pub(super) fn regex(&self, i: usize) -> &BytesRegex {
+        self.regexes[i].get()
+    }
+
+    /// A text to match patterns of this group against; the prefilter scans
+    /// it once, when a pattern is first asked about.
+    pub(super) fn scan<'a>(&'a self, text: &'a str) -> Scan<'a> {
+        Scan { group: self, text, candidates: OnceCell::new() }
+    }
+}
+
+/// One text and the patterns of a [`Group`] that may match it.
+pub(super) struct Scan<'a> {
+    group: &'a Group,
+    text: &'a str,
+    candidates: OnceCell<Candidates>,
+}
+
+impl Scan<'_> {
+    /// True when pattern `i` may match: its literal occurs in the text (or
+    /// it has none known). The regex itself has not run.
+    pub(super) fn candidate(&self, i: usize) -> bool {
+        let candidates =
+            self.candidates.get_or_init(|| self.group.prefilter.candidates(self.text.as_bytes()));
+        candidates.contains(i)
+    }
+
+    /// True when pattern `i` matches the text.
+    pub(super) fn matches(&self, i: usize) -> bool {
+        self.candidate(i) && self.group.regex(i).is_match(self.text.as_bytes())
+    }
+
+    /// Named captures of pattern `i` into `out`, when it matches.
+    pub(super) fn captures_into(&self, i: usize, out: &mut Vec<(String, String)>) {
+        if self.candidate(i) {
+            captures_into(self.group.regex(i), self.text, out);
+        }
+    }
+}
 
 /// Named captures of `re` in `haystack`. An ASCII-mode capture can end inside
 /// a multi-byte character (`[^`]+` stops at a byte); such a cut is replaced by
 /// U+FFFD rather than split.
-pub(super) fn captures_into(re: &BytesRegex, haystack: &str, out: &mut Vec<(String, String)>) {
+/// A regex without named groups is not run: it could add nothing.
+fn captures_into(re: &BytesRegex, haystack: &str, out: &mut Vec<(String, String)>) {
+    if re.capture_names().flatten().next().is_none() {
+        return;
+    }
     if let Some(caps) = re.captures(haystack.as_bytes()) {
         for name in re.capture_names().flatten() {
             if let Some(m) = caps.name(name) {
@@ -57,8 +122,8 @@ pub(super) fn captures_into(re: &BytesRegex, haystack: &str, out: &mut Vec<(Stri
     }
 }
 
-/// Patterns gathered for one `RegexSet`, with the file and the rule (or
-/// extract) each came from.
+/// Patterns gathered for one `RegexSet` (rule messages, contexts, endpoints
+/// or extracts), with the file and the rule (or extract) each came from.
 #[derive(Default)]
 pub(super) struct Patterns {
     patterns: Vec<String>,
@@ -78,11 +143,13 @@ impl Patterns {
         Some(self.patterns.len() - 1)
     }
 
-    /// One set for all; when it fails, the error names the file and the rule
-    /// of the pattern to blame. Too big a pattern fails fast: compiling stops
-    /// at the regex crate's size limit (10 MB), it does not run on.
-    pub(super) fn set(&self) -> Result<RegexSet> {
-        set_of(&self.patterns).map_err(|set_error| {
+    /// Checks the patterns by compiling them as one set (then dropped: the
+    /// searches use single regexes); when it fails, the error names the file
+    /// and the rule of the pattern to blame. Too big a pattern fails fast:
+    /// compiling stops at the regex crate's size limit (10 MB), it does not
+    /// run on, and so do patterns too big together.
+    pub(super) fn validate(&self) -> Result<()> {
+        set_of(&self.patterns).map(drop).map_err(|set_error| {
             let (index, why) = self.culprit(&set_error);
             let (file, owner) = &self.owners[index];
             Error::Rules { file: file.clone(), message: format!("{owner}: bad regex: {why}") }
@@ -107,14 +174,15 @@ impl Patterns {
         (fails - 1, format!("too big together with the patterns before it: {set_error}"))
     }
 
-    pub(super) fn lazy(&self) -> Vec<LazyRegex> {
-        self.patterns.iter().map(|p| LazyRegex::new(p)).collect()
+    /// The patterns as compiled (with ASCII word boundaries).
+    pub(super) fn texts(&self) -> impl Iterator<Item = &str> {
+        self.patterns.iter().map(String::as_str)
     }
 }
 
 /// A set compiled as every rule set is (ASCII classes and case folding).
 fn set_of(patterns: &[String]) -> std::result::Result<RegexSet, regex::Error> {
-    RegexSetBuilder::new(patterns).unicode(false).dfa_size_limit(SET_DFA_BYTES).build()
+    RegexSetBuilder::new(patterns).unicode(false).build()
 }
 
 /// `\b` -> `(?-u:\b)`: error messages only need ASCII word boundaries, and a

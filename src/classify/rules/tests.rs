@@ -178,3 +178,113 @@ fn status_only_openai_429_carries_the_quota_note() {
     let m = noted.find(&teapot, None, None).unwrap();
     assert!(m.evidence.contains(&("note".to_string(), "look".to_string())));
 }
+
+#[test]
+fn a_rules_file_pattern_with_no_literal_still_matches() {
+    let rules = compile(
+        "[[rule]]\nname = \"digits\"\ncause = \"server.overloaded\"\nstatus = [418]\n\
+         message = '^\\W*(?P<code>\\d{3,})\\W*$'\ncontext = '[A-Z]\\w+'\n\
+         [[extract]]\nname = \"num\"\npattern = '(?P<first>\\d+)'\n",
+    )
+    .unwrap();
+    let info = ErrorInfo {
+        status: Some(418),
+        message: "  31337!".to_string(),
+        context: "TeapotError".to_string(),
+        ..ErrorInfo::default()
+    };
+    let m = rules.find(&info, None, None).unwrap();
+    assert_eq!(m.rule.name, "digits");
+    let want = [("code", "31337"), ("first", "31337")].map(|(k, v)| (k.to_string(), v.to_string()));
+    assert_eq!(m.evidence, want);
+    let lower = ErrorInfo { context: "teapot".to_string(), ..info.clone() };
+    assert_ne!(rules.find(&lower, None, None).map(|m| m.rule.name.clone()), Some("digits".into()));
+    let (rule, evidence) = rules.judge(&ErrorInfo { status: Some(400), ..info }, None, None);
+    assert!(rule.is_none());
+    assert_eq!(evidence, vec![("first".to_string(), "31337".to_string())]);
+}
+
+/// Every text the test data holds: every string of every line, and the
+/// message and context each string and object unwraps to, each also in upper case,
+/// lower case and with every other letter's case flipped.
+fn corpus() -> Vec<String> {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut files = vec![format!("{root}/samples/app-2026-11-21.jsonl")];
+    for dir in ["tests/data", "tests/cases"] {
+        for entry in std::fs::read_dir(format!("{root}/{dir}")).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "jsonl") {
+                files.push(path.display().to_string());
+            }
+        }
+    }
+    let mut texts = std::collections::BTreeSet::new();
+    for file in files {
+        // Some files hold invalid UTF-8 on purpose.
+        for line in String::from_utf8_lossy(&std::fs::read(&file).unwrap()).lines() {
+            if let Ok(value) = serde_json::from_str::<serde_json::Value>(line) {
+                strings_of(&value, &mut texts);
+            }
+        }
+    }
+    let variants = |t: &String| {
+        let flipped: String = t
+            .chars()
+            .enumerate()
+            .map(|(i, c)| if i % 2 == 0 { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() })
+            .collect();
+        [t.clone(), t.to_ascii_uppercase(), t.to_ascii_lowercase(), flipped]
+    };
+    texts.iter().flat_map(variants).collect()
+}
+
+fn strings_of(value: &serde_json::Value, out: &mut std::collections::BTreeSet<String>) {
+    use serde_json::Value;
+    match value {
+        Value::String(s) => {
+            let info = crate::classify::unwrap::unwrap_text(s, None);
+            out.extend([s.clone(), info.message, info.context]);
+        }
+        Value::Array(items) => items.iter().for_each(|v| strings_of(v, out)),
+        Value::Object(map) => {
+            let info = crate::classify::unwrap::unwrap_raw(value.to_string().as_bytes(), None);
+            out.extend([info.message, info.context]);
+            map.values().for_each(|v| strings_of(v, out));
+        }
+        _ => {}
+    }
+}
+
+/// The prefilter may let a pattern through that then does not match, never
+/// the other way round: for every pattern of the embedded rules and every
+/// text of the test data (in several cases), a match is a candidate.
+#[test]
+fn the_prefilter_never_rules_out_a_match() {
+    let rules = RuleSet::compile(Taxonomy::get(), &[]).unwrap();
+    let texts = corpus();
+    let mut matched = std::collections::BTreeSet::new();
+    for (name, group) in
+        [("message", &rules.messages), ("context", &rules.contexts), ("endpoint", &rules.endpoints)]
+    {
+        // One pass per text finds the patterns that match (the regexes as a
+        // set, with a lazy DFA cache large enough not to thrash).
+        let set = regex::bytes::RegexSetBuilder::new(
+            (0..group.count()).map(|i| group.regex(i).as_str().to_string()),
+        )
+        .unicode(false)
+        .dfa_size_limit(64 << 20)
+        .build()
+        .unwrap();
+        for text in &texts {
+            let scan = group.scan(text);
+            for i in set.matches(text.as_bytes()).iter() {
+                assert!(group.regex(i).is_match(text.as_bytes()));
+                assert!(scan.candidate(i), "{name} pattern {} ruled out {text:?}", group.regex(i));
+                matched.insert((name, i));
+            }
+        }
+    }
+    // The corpus must reach most patterns, or this test proves little.
+    let patterns = rules.messages.count() + rules.contexts.count() + rules.endpoints.count();
+    assert!(matched.len() * 10 >= patterns * 8, "{} of {patterns} patterns matched", matched.len());
+}

@@ -133,15 +133,17 @@ const GENERIC_WORDS: [&str; 24] = [
 ];
 
 /// A message that names no cause: a wrapper's, when a deeper one exists.
+/// Its words (runs of ASCII letters) are one to five, all generic; checked
+/// without copying a word.
 pub(super) fn is_generic(message: &str) -> bool {
-    let words: Vec<String> = message
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .filter(|w| !w.is_empty())
-        .map(str::to_ascii_lowercase)
-        .collect();
-    !words.is_empty()
-        && words.len() <= 5
-        && words.iter().all(|w| GENERIC_WORDS.contains(&w.as_str()))
+    let mut count = 0;
+    for word in message.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()) {
+        count += 1;
+        if count > 5 || !GENERIC_WORDS.iter().any(|g| g.eq_ignore_ascii_case(word)) {
+            return false;
+        }
+    }
+    count > 0
 }
 
 /// A generic outer message gives way to a specific one in an envelope nested
