@@ -130,8 +130,14 @@ impl Cache {
             return Arc::new(make());
         }
         let any = Key { model: None, day: None, any_context: true, ..key };
-        let (any_hash, hash) = (hash_of(&any), hash_of(&key));
-        if let Some(v) = self.get(&any, any_hash).or_else(|| self.get(&key, hash)) {
+        // Most verdicts are general: the full key is hashed only when the
+        // general entry is missing.
+        let any_hash = hash_of(&any);
+        if let Some(v) = self.get(&any, any_hash) {
+            return v;
+        }
+        let hash = hash_of(&key);
+        if let Some(v) = self.get(&key, hash) {
             return v;
         }
         let verdict = Arc::new(make());
@@ -196,20 +202,25 @@ mod tests {
         }
     }
 
-    #[test]
-    fn same_key_same_verdict_other_key_recomputed() {
-        let cache = Cache::default();
-        let key = Key {
-            error: b"e",
+    /// A record's key: `error` with status 429, `model` on day 1.
+    fn key<'a>(error: &'a [u8], model: &'a [u8]) -> Key<'a> {
+        Key {
+            error,
             status: Some(429),
-            model: Some(b"m"),
+            model: Some(model),
             provider: None,
             endpoint: None,
             day: Some(1),
             headers: None,
             retry_after: None,
             any_context: false,
-        };
+        }
+    }
+
+    #[test]
+    fn same_key_same_verdict_other_key_recomputed() {
+        let cache = Cache::default();
+        let key = key(b"e", b"m");
         assert_eq!(cache.get_or_insert(key, || verdict("first")).info.message, "first");
         assert_eq!(cache.get_or_insert(key, || verdict("second")).info.message, "first");
         let other_day = Key { day: Some(2), ..key };
@@ -225,17 +236,7 @@ mod tests {
     #[test]
     fn a_verdict_that_took_no_context_serves_every_model_and_day() {
         let cache = Cache::default();
-        let key = Key {
-            error: b"quota",
-            status: Some(429),
-            model: Some(b"m1"),
-            provider: None,
-            endpoint: None,
-            day: Some(1),
-            headers: None,
-            retry_after: None,
-            any_context: false,
-        };
+        let key = key(b"quota", b"m1");
         let general = || Verdict { contextual: false, ..verdict("general") };
         assert_eq!(cache.get_or_insert(key, general).info.message, "general");
         let elsewhere = Key { model: Some(b"m2"), day: Some(9), ..key };
