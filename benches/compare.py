@@ -101,6 +101,8 @@ def duckdb_child(threads, body):
         "import time, duckdb\n"
         "start = time.perf_counter()\n"
         f"con = duckdb.connect(); con.execute('SET threads = {threads}')\n"
+        # Long queries draw a progress bar on stdout, where the figures go.
+        "con.execute('SET enable_progress_bar = false')\n"
         f"{body}\n"
         "print(time.perf_counter() - start, rows)\n"
     )
@@ -233,7 +235,7 @@ def self_timed(script, runs):
     times, count = [], None
     for _ in range(runs):
         out = subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, text=True)
-        seconds, count = out.stdout.split()
+        seconds, count = out.stdout.split()[-2:]
         times.append(float(seconds))
     return statistics.median(times), int(count)
 
