@@ -57,8 +57,21 @@ fn shapes() -> String {
     )
 }
 
-static SECRET: LazyLock<Regex> = LazyLock::new(|| {
-    let pattern = format!(
+static SECRET: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&secret_pattern()).expect("secret pattern compiles"));
+
+/// The shortest text [`SECRET`] can match, read off its syntax tree: shorter
+/// texts (codes, numbers, most evidence values) skip every other check.
+static SECRET_MIN_LEN: LazyLock<usize> = LazyLock::new(|| {
+    regex_syntax::Parser::new()
+        .parse(&secret_pattern())
+        .ok()
+        .and_then(|hir| hir.properties().minimum_len())
+        .unwrap_or(0)
+});
+
+fn secret_pattern() -> String {
+    format!(
         r#"(?x)
         (?P<label> (?:\b|_)(?i:{STRONG}|{WEAK}) )
           (?P<sep> (?:\\*["'])? \s* [:=] \s* (?:\\*["'])? )
@@ -68,9 +81,8 @@ static SECRET: LazyLock<Regex> = LazyLock::new(|| {
         | (?P<shape> {} )
         "#,
         shapes()
-    );
-    Regex::new(&pattern).expect("secret pattern compiles")
-});
+    )
+}
 
 /// A value that is one secret by shape from end to end. Searched without
 /// captures (a lazy DFA, not a backtracker over the large pattern): every
@@ -131,6 +143,9 @@ static HINTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
 /// are matched case-insensitively under Unicode rules, where `K`, the Kelvin
 /// sign, is a `k` and `ſ`, the long s, an `s`).
 fn may_hold_secret(text: &str) -> bool {
+    if text.len() < *SECRET_MIN_LEN {
+        return false;
+    }
     let hinted = HINTS.find_overlapping_iter(text).any(|m| {
         m.pattern().as_usize() >= LABEL_HINTS.len() || separator_follows(&text[m.end()..])
     });

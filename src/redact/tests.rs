@@ -302,3 +302,13 @@ fn the_precheck_never_hides_what_the_pattern_matches() {
         assert!(!may_hold_secret(plain), "{plain}");
     }
 }
+
+#[test]
+fn texts_shorter_than_any_secret_skip_the_scan() {
+    // A three-letter label, a separator and six characters is among the
+    // shortest matches; the bound comes from the pattern's syntax tree.
+    assert!(SECRET.is_match("sig=abcdef"));
+    assert!((1..="sig=abcdef".len()).contains(&*SECRET_MIN_LEN));
+    assert!(may_hold_secret("sig=abcdef"));
+    assert!(!may_hold_secret(&"sk-proj-abcdef"[..*SECRET_MIN_LEN - 1]));
+}
