@@ -160,6 +160,9 @@ pub struct Match<'r> {
     pub evidence: Vec<(String, String)>,
 }
 
+/// The name errors give the embedded rules, in place of a file.
+pub(super) const EMBEDDED_NAME: &str = "embedded rules";
+
 /// The embedded rules.
 pub const EMBEDDED: &str = include_str!("../../data/rules.toml");
 
@@ -169,7 +172,7 @@ impl RuleSet {
     pub fn compile(taxonomy: &Taxonomy, extra: &[(String, String)]) -> Result<RuleSet> {
         let mut specs: Vec<RuleSpec> = Vec::new();
         let mut extracts: Vec<ExtractSpec> = Vec::new();
-        let files = std::iter::once(("embedded rules".to_string(), EMBEDDED.to_string()))
+        let files = std::iter::once((EMBEDDED_NAME.to_string(), EMBEDDED.to_string()))
             .chain(extra.iter().cloned());
         for (file, text) in files {
             let parsed: RulesFile = toml::from_str(&text)

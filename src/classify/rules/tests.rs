@@ -288,3 +288,24 @@ fn the_prefilter_never_rules_out_a_match() {
     let patterns = rules.messages.count() + rules.contexts.count() + rules.endpoints.count();
     assert!(matched.len() * 10 >= patterns * 8, "{} of {patterns} patterns matched", matched.len());
 }
+
+/// Starts skip checking the embedded patterns (see `Patterns::validate`):
+/// this test is where they are compiled as one set.
+#[test]
+fn the_embedded_patterns_compile_as_one_set() {
+    let parsed: RulesFile = toml::from_str(EMBEDDED).unwrap();
+    let mut patterns = Patterns::default();
+    for rule in &parsed.rule {
+        for pattern in [&rule.message, &rule.context, &rule.endpoint] {
+            patterns.add(pattern, EMBEDDED_NAME, &rule.name);
+        }
+    }
+    for extract in &parsed.extract {
+        patterns.add(&Some(extract.pattern.clone()), EMBEDDED_NAME, &extract.name);
+    }
+    assert!(patterns.texts().count() > 50);
+    patterns.check().unwrap();
+    // What a start checks: none of them.
+    patterns.validate().unwrap();
+    assert_eq!(patterns.from_files_count(), 0);
+}
