@@ -23,6 +23,10 @@ use errlens::classify::{Classifier, Context, ErrorInfo, unwrap};
 use errlens::taxonomy::Taxonomy;
 use serde_json::Value;
 
+/// The binary's allocator, so that the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Variants of each failure of the sample.
 const VARIANTS: usize = 8;
 

@@ -27,6 +27,10 @@ use errlens::parse::{Line, parse_line};
 use errlens::pipeline::{Plan, parse_chunk};
 use errlens::report::{Format, Style};
 
+/// The binary's allocator, so that the figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const TARGET_BYTES: usize = 32 << 20;
 
 /// The generated sample log.
