@@ -220,7 +220,9 @@ impl RuleSet {
         let context = (!info.context.is_empty()).then(|| self.contexts.scan(&info.context));
         let endpoint = endpoint.map(|e| self.endpoints.scan(e));
         let rule = self.rules.iter().find(|r| {
-            r.fields_match(info, provider)
+            // The prefilter's word first: one bit, and most rules stop there.
+            r.message.is_none_or(|i| message.candidate(i))
+                && r.fields_match(info, provider)
                 && r.message.is_none_or(|i| message.matches(i))
                 && r.context.is_none_or(|i| context.as_ref().is_some_and(|s| s.matches(i)))
                 && r.endpoint.is_none_or(|i| endpoint.as_ref().is_some_and(|s| s.matches(i)))

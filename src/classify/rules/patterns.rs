@@ -151,11 +151,11 @@ impl Patterns {
     /// embedded rules' patterns are checked by a test instead of at every
     /// start, where compiling them as a set cost ~70 M instructions.
     pub(super) fn validate(&self) -> Result<()> {
-        self.from_files().check()
+        self.files_only().check()
     }
 
     /// The patterns that came from rules files, not the embedded rules.
-    fn from_files(&self) -> Patterns {
+    fn files_only(&self) -> Patterns {
         let mut out = Patterns::default();
         for (pattern, owner) in self.patterns.iter().zip(&self.owners) {
             if owner.0 != super::EMBEDDED_NAME {
@@ -168,8 +168,8 @@ impl Patterns {
 
     /// How many patterns came from rules files.
     #[cfg(test)]
-    pub(super) fn from_files_count(&self) -> usize {
-        self.from_files().patterns.len()
+    pub(super) fn files_only_count(&self) -> usize {
+        self.files_only().patterns.len()
     }
 
     /// Compiles every pattern as one set; the error names the culprit.

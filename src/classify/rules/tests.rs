@@ -307,5 +307,5 @@ fn the_embedded_patterns_compile_as_one_set() {
     patterns.check().unwrap();
     // What a start checks: none of them.
     patterns.validate().unwrap();
-    assert_eq!(patterns.from_files_count(), 0);
+    assert_eq!(patterns.files_only_count(), 0);
 }
