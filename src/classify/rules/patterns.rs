@@ -113,8 +113,9 @@ fn captures_into(re: &BytesRegex, haystack: &str, out: &mut Vec<(String, String)
         return;
     }
     if let Some(caps) = re.captures(haystack.as_bytes()) {
-        for name in re.capture_names().flatten() {
-            if let Some(m) = caps.name(name) {
+        // By group index: looking each name up again costs a hash per group.
+        for (i, name) in re.capture_names().enumerate() {
+            if let (Some(name), Some(m)) = (name, caps.get(i)) {
                 let value = String::from_utf8_lossy(m.as_bytes()).into_owned();
                 out.push((name.to_string(), value));
             }
