@@ -18,12 +18,15 @@ const MAX_CHARS: usize = 160;
 struct Mask {
     re: Regex,
     with: &'static str,
-    may_apply: fn(&str) -> bool,
+    may_apply: MayApply,
 }
+
+/// Whether a mask's pattern can match a text at all.
+type MayApply = fn(&str) -> bool;
 
 static MASKS: LazyLock<Vec<Mask>> = LazyLock::new(|| {
     let digit = |s: &str| s.bytes().any(|b| b.is_ascii_digit());
-    let masks: [(&str, &str, fn(&str) -> bool); 7] = [
+    let masks: [(&str, &str, MayApply); 7] = [
         (r"https?://\S+", "<url>", |s| s.contains("http")),
         (r"`[^`]*`|'[^'\n]{1,200}'|\x22[^\x22\n]{1,200}\x22", "'<*>'", |s| {
             s.contains(['`', '\'', '"'])
