@@ -137,11 +137,12 @@ static HINTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
 });
 
 /// False only when [`SECRET`] cannot match `text`, found faster than by
-/// running it: no label name followed by a separator, none of
-/// [`SHAPE_HINTS`], no run of 84 ASCII letters and digits, and no character
-/// that Unicode case folding matches to an ASCII letter (names and schemes
-/// are matched case-insensitively under Unicode rules, where `K`, the Kelvin
-/// sign, is a `k` and `ſ`, the long s, an `s`).
+/// running it: shorter than [`SECRET_MIN_LEN`], or with no label name
+/// followed by a separator, none of [`SHAPE_HINTS`], no run of 84 ASCII
+/// letters and digits, and no character that Unicode case folding matches to
+/// an ASCII letter (names and schemes are matched case-insensitively under
+/// Unicode rules, where `K`, the Kelvin sign, is a `k` and `ſ`, the long s,
+/// an `s`).
 fn may_hold_secret(text: &str) -> bool {
     if text.len() < *SECRET_MIN_LEN {
         return false;
