@@ -93,6 +93,9 @@ struct RuleSpec {
     /// The file the rule came from, for error messages.
     #[serde(skip)]
     file: String,
+    /// Whether it is one of the embedded rules (checked by a test, not at start).
+    #[serde(skip)]
+    embedded: bool,
 }
 
 fn default_priority() -> i32 {
@@ -114,6 +117,9 @@ struct ExtractSpec {
     /// The file the pattern came from, for error messages.
     #[serde(skip)]
     file: String,
+    /// Whether it is one of the embedded extracts.
+    #[serde(skip)]
+    embedded: bool,
 }
 
 /// One compiled rule.
@@ -174,18 +180,22 @@ impl RuleSet {
         let mut extracts: Vec<ExtractSpec> = Vec::new();
         let files = std::iter::once((EMBEDDED_NAME.to_string(), EMBEDDED.to_string()))
             .chain(extra.iter().cloned());
-        for (file, text) in files {
+        for (index, (file, text)) in files.enumerate() {
+            let embedded = index == 0;
             let parsed: RulesFile = toml::from_str(&text)
                 .map_err(|e| Error::Rules { file: file.clone(), message: e.to_string() })?;
             for mut spec in parsed.rule {
                 spec.file.clone_from(&file);
+                spec.embedded = embedded;
                 check_spec(&spec)
                     .map_err(|message| Error::Rules { file: file.clone(), message })?;
                 merge_spec(&mut specs, spec);
             }
-            extracts.extend(
-                parsed.extract.into_iter().map(|x| ExtractSpec { file: file.clone(), ..x }),
-            );
+            extracts.extend(parsed.extract.into_iter().map(|x| ExtractSpec {
+                file: file.clone(),
+                embedded,
+                ..x
+            }));
         }
         specs.retain(|s| !s.disable);
         build(taxonomy, specs, extracts)
@@ -310,9 +320,9 @@ fn build(taxonomy: &Taxonomy, specs: Vec<RuleSpec>, extracts: Vec<ExtractSpec>) 
             codes: lower(&spec.code),
             params: lower(&spec.param),
             providers: lower(&spec.provider),
-            message: messages.add(&spec.message, &spec.file, &owner),
-            context: contexts.add(&spec.context, &spec.file, &owner),
-            endpoint: endpoints.add(&spec.endpoint, &spec.file, &owner),
+            message: messages.add(&spec.message, &spec.file, &owner, spec.embedded),
+            context: contexts.add(&spec.context, &spec.file, &owner, spec.embedded),
+            endpoint: endpoints.add(&spec.endpoint, &spec.file, &owner, spec.embedded),
             note: spec.note,
             status_only: spec.status_only,
             name: spec.name,
@@ -322,7 +332,8 @@ fn build(taxonomy: &Taxonomy, specs: Vec<RuleSpec>, extracts: Vec<ExtractSpec>) 
     rules.sort_by_key(|r| std::cmp::Reverse(r.priority));
     let mut extract_patterns = Patterns::default();
     for x in &extracts {
-        extract_patterns.add(&Some(x.pattern.clone()), &x.file, &format!("extract `{}`", x.name));
+        let owner = format!("extract `{}`", x.name);
+        extract_patterns.add(&Some(x.pattern.clone()), &x.file, &owner, x.embedded);
     }
     for group in [&messages, &contexts, &endpoints, &extract_patterns] {
         group.validate()?;

@@ -129,6 +129,8 @@ fn captures_into(re: &BytesRegex, haystack: &str, out: &mut Vec<(String, String)
 pub(super) struct Patterns {
     patterns: Vec<String>,
     owners: Vec<(String, String)>,
+    /// Whether each pattern is one of the embedded rules'.
+    embedded: Vec<bool>,
 }
 
 impl Patterns {
@@ -137,10 +139,12 @@ impl Patterns {
         pattern: &Option<String>,
         file: &str,
         owner: &str,
+        embedded: bool,
     ) -> Option<usize> {
         let p = pattern.as_ref()?;
         self.patterns.push(ascii_word_boundaries(p));
         self.owners.push((file.to_string(), owner.to_string()));
+        self.embedded.push(embedded);
         Some(self.patterns.len() - 1)
     }
 
@@ -158,11 +162,10 @@ impl Patterns {
     /// The patterns that came from rules files, not the embedded rules.
     fn files_only(&self) -> Patterns {
         let mut out = Patterns::default();
-        for (pattern, owner) in self.patterns.iter().zip(&self.owners) {
-            if owner.0 != super::EMBEDDED_NAME {
-                out.patterns.push(pattern.clone());
-                out.owners.push(owner.clone());
-            }
+        for i in (0..self.patterns.len()).filter(|&i| !self.embedded[i]) {
+            out.patterns.push(self.patterns[i].clone());
+            out.owners.push(self.owners[i].clone());
+            out.embedded.push(false);
         }
         out
     }

@@ -297,15 +297,28 @@ fn the_embedded_patterns_compile_as_one_set() {
     let mut patterns = Patterns::default();
     for rule in &parsed.rule {
         for pattern in [&rule.message, &rule.context, &rule.endpoint] {
-            patterns.add(pattern, EMBEDDED_NAME, &rule.name);
+            patterns.add(pattern, EMBEDDED_NAME, &rule.name, true);
         }
     }
     for extract in &parsed.extract {
-        patterns.add(&Some(extract.pattern.clone()), EMBEDDED_NAME, &extract.name);
+        patterns.add(&Some(extract.pattern.clone()), EMBEDDED_NAME, &extract.name, true);
     }
     assert!(patterns.texts().count() > 50);
     patterns.check().unwrap();
     // What a start checks: none of them.
     patterns.validate().unwrap();
     assert_eq!(patterns.files_only_count(), 0);
+}
+
+/// A rules file is checked whatever it is called, even by the name errors
+/// give the embedded rules: a bad pattern is refused, never a panic later.
+#[test]
+fn a_rules_file_named_like_the_embedded_rules_is_still_checked() {
+    let file = (
+        EMBEDDED_NAME.to_string(),
+        "[[rule]]\nname = \"bad\"\ncause = \"quota.exhausted\"\nmessage = '(unclosed'\n"
+            .to_string(),
+    );
+    let err = RuleSet::compile(Taxonomy::get(), &[file]).unwrap_err().to_string();
+    assert!(err.contains("rule `bad`") && err.contains("bad regex"), "{err}");
 }
