@@ -8,7 +8,7 @@ use std::io::Write;
 use crate::aggregate::{Place, Stats};
 use crate::analyze;
 use crate::analyze::inputs::FileCounts;
-use crate::classify::{Classifier, Context, Verdict, unwrap};
+use crate::classify::{Classifier, Context, Verdict, Worker, unwrap};
 use crate::config::{Config, Task};
 use crate::detect::Reading;
 use crate::error::Result;
@@ -267,6 +267,7 @@ impl Job for AnalyzeJob<'_> {
 
     fn chunk(&self, file: u32, reading: &Reading<'_>, chunk: Chunk<'_>) -> (u64, Stats) {
         let mut stats = Stats::default();
+        let mut worker = self.classifier.worker();
         let lines = pipeline::parse_chunk(chunk, reading, |line, parsed, first| {
             let place = Place { file, line };
             stats.extra_records += u64::from(!first);
@@ -278,14 +279,13 @@ impl Job for AnalyzeJob<'_> {
                     stats.outside_window(&record, place)
                 }
                 Line::Record(record) => {
-                    let verdict =
-                        record.is_failure().then(|| self.classifier.classify_record(&record));
+                    let verdict = record.is_failure().then(|| worker.classify_record(&record));
                     if let Some(spec) = self.breakdown {
                         let taxonomy = self.classifier.taxonomy();
-                        let cause = verdict.as_ref().map(|v| taxonomy.cause(v.cause).id.as_str());
+                        let cause = verdict.map(|v| taxonomy.cause(v.cause).id.as_str());
                         stats.breakdown(spec, &record, cause);
                     }
-                    stats.record(&record, verdict.as_deref(), place);
+                    stats.record(&record, verdict, place);
                 }
             }
         });
@@ -335,11 +335,12 @@ impl Job for ClassifyJob<'_> {
     fn chunk(&self, _file: u32, reading: &Reading<'_>, chunk: Chunk<'_>) -> (u64, Self::Out) {
         let mut rows = Vec::new();
         let mut items = FileCounts::default();
+        let mut worker = self.classifier.worker();
         let lines = pipeline::parse_chunk(chunk, reading, |line, parsed, _| {
             items.add_line(&parsed);
             if let Line::Record(record) = parsed {
                 if record.is_failure() || self.all {
-                    rows.push(self.row(line, &record));
+                    rows.push(self.row(&mut worker, line, &record));
                 }
             }
         });
@@ -348,7 +349,12 @@ impl Job for ClassifyJob<'_> {
 }
 
 impl ClassifyJob<'_> {
-    fn row(&self, line: u64, record: &crate::parse::Record<'_>) -> Classified {
+    fn row(
+        &self,
+        worker: &mut Worker<'_>,
+        line: u64,
+        record: &crate::parse::Record<'_>,
+    ) -> Classified {
         let text = |t: Option<crate::parse::Text<'_>>| t.map(|t| t.decode().into_owned());
         let mut row = Classified {
             line,
@@ -367,7 +373,7 @@ impl ClassifyJob<'_> {
             evidence: BTreeMap::new(),
         };
         if record.is_failure() {
-            let v = self.classifier.classify_record(record);
+            let v = worker.classify_record(record);
             let cause = self.classifier.taxonomy().cause(v.cause);
             row.status = v.info.status;
             row.status_inferred = v.info.status_inferred;

@@ -7,6 +7,12 @@
 //! deployments) still hits. The cache is sharded to keep the two or more
 //! workers off each other's locks, and bounded in entries and in bytes: a full
 //! shard is simply emptied.
+//!
+//! Each worker also keeps a [`Local`] cache in front of the shared one: a hit
+//! there takes no lock and touches no reference count, so two workers meeting
+//! the same frequent failure do not take turns on one shard's lock (with the
+//! shared cache alone, two threads on a log of repeated failures ran no faster
+//! than one).
 
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex};
@@ -122,6 +128,30 @@ impl Default for Cache {
     }
 }
 
+/// A key, the same key for any model and day, and their hashes.
+#[derive(Clone, Copy)]
+struct Keys<'a> {
+    key: Key<'a>,
+    hash: u64,
+    any: Key<'a>,
+    any_hash: u64,
+}
+
+impl<'a> Keys<'a> {
+    fn of(key: Key<'a>) -> Keys<'a> {
+        let any = Key { model: None, day: None, any_context: true, ..key };
+        Keys { key, hash: hash_of(&key), any, any_hash: hash_of(&any) }
+    }
+
+    /// The key `verdict` is kept under: the general one unless it is contextual.
+    fn for_verdict(&self, verdict: &Verdict) -> (&Key<'a>, u64) {
+        match verdict.contextual {
+            true => (&self.key, self.hash),
+            false => (&self.any, self.any_hash),
+        }
+    }
+}
+
 impl Cache {
     /// The cached verdict for `key`, or `make()`'s, remembered: for any
     /// model and day unless the verdict is [`Verdict::contextual`].
@@ -129,22 +159,20 @@ impl Cache {
         if key.len() > MAX_KEY_BYTES {
             return Arc::new(make());
         }
-        let any = Key { model: None, day: None, any_context: true, ..key };
-        // Most verdicts are general: the full key is hashed only when the
-        // general entry is missing.
-        let any_hash = hash_of(&any);
-        if let Some(v) = self.get(&any, any_hash) {
+        self.get_or_insert_keys(&Keys::of(key), make)
+    }
+
+    fn get_or_insert_keys(&self, keys: &Keys<'_>, make: impl FnOnce() -> Verdict) -> Arc<Verdict> {
+        // Most verdicts are general: looked up first.
+        if let Some(v) = self.get(&keys.any, keys.any_hash) {
             return v;
         }
-        let hash = hash_of(&key);
-        if let Some(v) = self.get(&key, hash) {
+        if let Some(v) = self.get(&keys.key, keys.hash) {
             return v;
         }
         let verdict = Arc::new(make());
-        match verdict.contextual {
-            true => self.insert(&key, hash, &verdict),
-            false => self.insert(&any, any_hash, &verdict),
-        }
+        let (key, hash) = keys.for_verdict(&verdict);
+        self.insert(key, hash, &verdict);
         verdict
     }
 
@@ -165,7 +193,13 @@ impl Cache {
             *s = Shard::default();
         }
         s.bytes += bytes;
-        let owned = Owned {
+        s.map.entry(hash).or_default().push((Owned::from(key), verdict.clone()));
+    }
+}
+
+impl From<&Key<'_>> for Owned {
+    fn from(key: &Key<'_>) -> Owned {
+        Owned {
             error: key.error.into(),
             status: key.status,
             model: key.model.map(Into::into),
@@ -175,8 +209,58 @@ impl Cache {
             headers: key.headers.map(Into::into),
             retry_after: key.retry_after,
             any_context: key.any_context,
-        };
-        s.map.entry(hash).or_default().push((owned, verdict.clone()));
+        }
+    }
+}
+
+/// Entries a worker's [`Local`] cache holds before it starts afresh.
+const LOCAL_ENTRIES: usize = 8192;
+/// Bytes a [`Local`] cache may hold (estimated as the shared cache's).
+const LOCAL_BYTES: usize = 8 << 20;
+
+/// One worker's cache in front of the shared [`Cache`]: its hits take no
+/// lock and no reference count. Bounded like a shard: a full one is emptied.
+#[derive(Debug, Default)]
+pub struct Local {
+    map: FxHashMap<u64, Vec<(Owned, Arc<Verdict>)>>,
+    bytes: usize,
+    /// The last verdict too big to keep (returned by reference all the same).
+    uncached: Option<Verdict>,
+}
+
+impl Local {
+    /// The verdict for `key`: this cache's, else the shared cache's (or
+    /// `make()`'s, remembered there), then remembered here too.
+    pub fn get_or_insert(
+        &mut self,
+        shared: &Cache,
+        key: Key<'_>,
+        make: impl FnOnce() -> Verdict,
+    ) -> &Verdict {
+        if key.len() > MAX_KEY_BYTES {
+            return self.uncached.insert(make());
+        }
+        let keys = Keys::of(key);
+        let found = self.position(&keys.any, keys.any_hash).map(|i| (keys.any_hash, i));
+        let found = found.or_else(|| self.position(&keys.key, keys.hash).map(|i| (keys.hash, i)));
+        if let Some((hash, i)) = found {
+            return &self.map[&hash][i].1;
+        }
+        let verdict = shared.get_or_insert_keys(&keys, make);
+        let (key, hash) = keys.for_verdict(&verdict);
+        let bytes = entry_bytes(key, &verdict);
+        if self.map.len() >= LOCAL_ENTRIES || self.bytes + bytes > LOCAL_BYTES {
+            self.map.clear();
+            self.bytes = 0;
+        }
+        self.bytes += bytes;
+        let bucket = self.map.entry(hash).or_default();
+        bucket.push((Owned::from(key), verdict));
+        &bucket[bucket.len() - 1].1
+    }
+
+    fn position(&self, key: &Key<'_>, hash: u64) -> Option<usize> {
+        self.map.get(&hash)?.iter().position(|(k, _)| k.matches(key))
     }
 }
 
@@ -253,6 +337,44 @@ mod tests {
         assert_eq!(cache.get_or_insert(bare, || verdict("bare")).info.message, "bare");
         let bare_again = Key { model: Some(b"m3"), day: Some(3), ..other };
         assert_eq!(cache.get_or_insert(bare_again, || verdict("m3")).info.message, "m3");
+    }
+
+    #[test]
+    fn a_local_cache_gives_the_shared_verdicts_and_keeps_them() {
+        let shared = Cache::default();
+        let (mut one, mut two) = (Local::default(), Local::default());
+        let general = |m: &str| Verdict { contextual: false, ..verdict(m) };
+        let key = key(b"quota", b"m1");
+        assert_eq!(one.get_or_insert(&shared, key, || general("first")).info.message, "first");
+        // Computed once for all workers: the second finds it in the shared cache.
+        assert_eq!(two.get_or_insert(&shared, key, || general("again")).info.message, "first");
+        // Kept locally: found even after the shared cache forgot it.
+        shared.shards.iter().for_each(|s| *s.lock().unwrap() = Shard::default());
+        let elsewhere = Key { model: Some(b"m2"), day: Some(5), ..key };
+        assert_eq!(one.get_or_insert(&shared, elsewhere, || verdict("x")).info.message, "first");
+        // A contextual verdict stays with its model and day, locally too.
+        let gone = Key { error: b"model gone", ..key };
+        assert_eq!(one.get_or_insert(&shared, gone, || verdict("m1")).info.message, "m1");
+        let other_model = Key { model: Some(b"m2"), ..gone };
+        assert_eq!(one.get_or_insert(&shared, other_model, || verdict("m2")).info.message, "m2");
+        assert_eq!(one.get_or_insert(&shared, gone, || verdict("y")).info.message, "m1");
+    }
+
+    #[test]
+    fn a_local_cache_stays_within_its_budget_and_keeps_no_big_key() {
+        let (shared, mut local) = (Cache::default(), Local::default());
+        let message = "m".repeat(3000);
+        for i in 0..5_000u32 {
+            let error = format!("{i:>3000}");
+            let key = Key { error: error.as_bytes(), ..key(b"", b"m") };
+            local.get_or_insert(&shared, key, || verdict(&message));
+            assert!(local.bytes <= LOCAL_BYTES && local.map.len() <= LOCAL_ENTRIES);
+        }
+        let big = vec![b'e'; MAX_KEY_BYTES + 1];
+        let key = Key { error: &big, ..key(b"", b"m") };
+        assert_eq!(local.get_or_insert(&shared, key, || verdict("big")).info.message, "big");
+        assert_eq!(local.get_or_insert(&shared, key, || verdict("made")).info.message, "made");
+        assert!(local.map.values().flatten().all(|(k, _)| k.error.len() <= MAX_KEY_BYTES));
     }
 
     #[test]

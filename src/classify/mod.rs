@@ -12,7 +12,7 @@ pub mod signature;
 pub mod unwrap;
 
 use std::borrow::Cow;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::error::Result;
 use crate::parse::time::Millis;
@@ -68,6 +68,8 @@ pub struct Classifier {
     /// The time used to judge retirement when a record has none.
     now: Millis,
     cache: cache::Cache,
+    /// The workers' own caches between chunks (one per worker at most).
+    locals: Mutex<Vec<cache::Local>>,
 }
 
 impl Classifier {
@@ -81,6 +83,7 @@ impl Classifier {
             taxonomy,
             now,
             cache: cache::Cache::default(),
+            locals: Mutex::default(),
         })
     }
 
@@ -91,18 +94,14 @@ impl Classifier {
 
     /// Classifies a failed record (remembering verdicts of repeated errors).
     pub fn classify_record(&self, record: &Record<'_>) -> Arc<Verdict> {
-        let key = cache::Key {
-            error: record.error.map_or(&[][..], |e| e.bytes()),
-            status: record.status,
-            model: record.model.map(|m| m.raw()),
-            provider: record.provider.map(|p| p.raw()),
-            endpoint: record.endpoint.map(|e| e.raw()),
-            day: record.ts.map(|t| t.div_euclid(86_400_000)),
-            headers: record.headers.map(|h| h.bytes()),
-            retry_after: record.retry_after.map(f64::to_bits),
-            any_context: false,
-        };
-        self.cache.get_or_insert(key, || self.classify_uncached(record))
+        self.cache.get_or_insert(cache_key(record), || self.classify_uncached(record))
+    }
+
+    /// A worker's handle, with a cache of its own in front of the shared one
+    /// (kept for the next worker when this one is dropped).
+    pub fn worker(&self) -> Worker<'_> {
+        let local = self.locals.lock().ok().and_then(|mut l| l.pop()).unwrap_or_default();
+        Worker { classifier: self, local }
     }
 
     fn classify_uncached(&self, record: &Record<'_>) -> Verdict {
@@ -224,6 +223,47 @@ impl Classifier {
 
     fn id(&self, id: &str) -> CauseId {
         self.taxonomy.find(id).unwrap_or(self.unclassified)
+    }
+}
+
+/// What a record's verdict depends on.
+fn cache_key<'a>(record: &Record<'a>) -> cache::Key<'a> {
+    cache::Key {
+        error: record.error.map_or(&[][..], |e| e.bytes()),
+        status: record.status,
+        model: record.model.map(|m| m.raw()),
+        provider: record.provider.map(|p| p.raw()),
+        endpoint: record.endpoint.map(|e| e.raw()),
+        day: record.ts.map(|t| t.div_euclid(86_400_000)),
+        headers: record.headers.map(|h| h.bytes()),
+        retry_after: record.retry_after.map(f64::to_bits),
+        any_context: false,
+    }
+}
+
+/// One worker's way to the [`Classifier`]: the same verdicts, through a cache
+/// of its own that takes no lock on a hit.
+#[derive(Debug)]
+pub struct Worker<'c> {
+    classifier: &'c Classifier,
+    local: cache::Local,
+}
+
+impl Worker<'_> {
+    /// Classifies a failed record, as [`Classifier::classify_record`] does.
+    pub fn classify_record(&mut self, record: &Record<'_>) -> &Verdict {
+        let classifier = self.classifier;
+        self.local.get_or_insert(&classifier.cache, cache_key(record), || {
+            classifier.classify_uncached(record)
+        })
+    }
+}
+
+impl Drop for Worker<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut locals) = self.classifier.locals.lock() {
+            locals.push(std::mem::take(&mut self.local));
+        }
     }
 }
 
