@@ -290,6 +290,28 @@ fn finish(info: &mut ErrorInfo) {
     }
 }
 
+/// True when the text holds white space other than single spaces. Read by
+/// bytes while the text is ASCII (most messages): a byte loop the compiler
+/// can keep tight, where decoding characters costs several times as much.
+fn needs_folding(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let ascii = bytes.iter().take_while(|b| b.is_ascii()).count();
+    let mut previous_space = false;
+    for &b in &bytes[..ascii] {
+        // `char::is_whitespace` on ASCII: space, \t, \n, \x0B, \x0C, \r.
+        let space = b == b' ' || (b'\t'..=b'\r').contains(&b);
+        if space && (previous_space || b != b' ') {
+            return true;
+        }
+        previous_space = space;
+    }
+    text[ascii..].chars().any(|c| {
+        let run = c.is_whitespace() && (previous_space || c != ' ');
+        previous_space = c.is_whitespace();
+        run
+    })
+}
+
 /// Typographic quotes as ASCII: a body pasted through a chat or a word
 /// processor (`{“error”: ...}`) parses again, and `don’t` reads as `don't`.
 fn plain_quotes(text: &str) -> Cow<'_, str> {
@@ -310,13 +332,7 @@ fn plain_quotes(text: &str) -> Cow<'_, str> {
 /// Runs of white space (line breaks of a wrapped paste, padding a relay
 /// added) as one space, so that rules see the words as written.
 fn fold_whitespace(text: &str) -> Cow<'_, str> {
-    let mut previous_space = false;
-    let needs = text.chars().any(|c| {
-        let run = c.is_whitespace() && (previous_space || c != ' ');
-        previous_space = c.is_whitespace();
-        run
-    });
-    if !needs {
+    if !needs_folding(text) {
         return Cow::Borrowed(text);
     }
     Cow::Owned(text.split_whitespace().collect::<Vec<_>>().join(" "))

@@ -256,3 +256,30 @@ fn a_generic_outer_message_gives_way_to_a_specific_inner_one() {
         assert!(!object::is_generic(specific), "{specific}");
     }
 }
+
+#[test]
+fn white_space_is_folded_as_characters_say_whatever_the_text() {
+    // The definition: a white space character that is not a space, or that
+    // follows another, needs folding.
+    let by_chars = |text: &str| {
+        let mut previous = false;
+        text.chars().any(|c| {
+            let run = c.is_whitespace() && (previous || c != ' ');
+            previous = c.is_whitespace();
+            run
+        })
+    };
+    let pieces = [
+        "a", " ", "  ", "\t", "\n", "\r", "\x0B", "\x0C", "\x1F", "é", "\u{85}", "\u{A0}",
+        "\u{2003}", "日",
+    ];
+    let mut texts = vec![String::new()];
+    for _ in 0..3 {
+        texts = texts.iter().flat_map(|t| pieces.iter().map(move |p| format!("{t}{p}"))).collect();
+    }
+    for text in &texts {
+        assert_eq!(needs_folding(text), by_chars(text), "{text:?}");
+        let folded = fold_whitespace(text);
+        assert!(!by_chars(&folded), "{text:?} -> {folded:?}");
+    }
+}
