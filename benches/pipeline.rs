@@ -9,7 +9,11 @@
 //!   (chunks of the bytes in memory), and `analyze` (parse + classify +
 //!   aggregate + report) on one thread and on two. Repeated failures hit the
 //!   verdict cache: the cost of classifying new messages is measured by
-//!   `benches/cardinality.py`.
+//!   `benches/cardinality.py`;
+//! - `repeated_failure`: `analyze` on one thread and on two over 32 MB of one
+//!   failure repeated (an incident's 429s): every record a verdict cache
+//!   hit, where two threads once ran no faster than one (each hit took the
+//!   same lock).
 //!
 //! `cargo bench --bench pipeline` (about a minute and a half of measuring);
 //! `cargo bench --bench pipeline -- skim` for one group.
@@ -107,10 +111,34 @@ fn config(path: PathBuf, threads: usize) -> Config {
     }
 }
 
+/// `bytes` written to a temporary file named after `name`.
+fn temp_log(name: &str, bytes: &[u8]) -> PathBuf {
+    let file = format!("errlens-bench-{name}-{}.jsonl", std::process::id());
+    let path = std::env::temp_dir().join(file);
+    std::fs::write(&path, bytes).expect("temp file is writable");
+    path
+}
+
+/// `analyze` of `path` on one thread and on two, in `group`.
+fn analyze_threads(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    path: &std::path::Path,
+    classifier: &Classifier,
+) {
+    for threads in [1, 2] {
+        let config = config(path.to_path_buf(), threads);
+        group.bench_function(format!("analyze_threads_{threads}"), |b| {
+            b.iter(|| {
+                errlens::run::analyze_report(&config, classifier, Default::default())
+                    .expect("analyze runs")
+            })
+        });
+    }
+}
+
 fn pipeline(c: &mut Criterion) {
     let bytes = log_bytes();
-    let path = std::env::temp_dir().join(format!("errlens-bench-{}.jsonl", std::process::id()));
-    std::fs::write(&path, &bytes).expect("temp file is writable");
+    let path = temp_log("mix", &bytes);
     let classifier = Classifier::new(&[], 1_795_305_600_000).expect("embedded rules compile");
     let mut group = c.benchmark_group("pipeline");
     group.throughput(Throughput::Bytes(bytes.len() as u64)).sample_size(10);
@@ -125,18 +153,26 @@ fn pipeline(c: &mut Criterion) {
             records
         })
     });
-    for threads in [1, 2] {
-        let config = config(path.clone(), threads);
-        group.bench_function(format!("analyze_threads_{threads}"), |b| {
-            b.iter(|| {
-                errlens::run::analyze_report(&config, &classifier, Default::default())
-                    .expect("analyze runs")
-            })
-        });
-    }
+    analyze_threads(&mut group, &path, &classifier);
     group.finish();
     let _ = std::fs::remove_file(&path);
 }
 
-criterion_group!(benches, skim, pipeline);
+fn repeated_failure(c: &mut Criterion) {
+    let sample = sample();
+    let failure = sample
+        .lines()
+        .find(|l| matches!(parse_line(l), Line::Record(r) if r.is_failure()))
+        .expect("the sample has failures");
+    let bytes = format!("{failure}\n").repeat(TARGET_BYTES / (failure.len() + 1)).into_bytes();
+    let path = temp_log("repeated", &bytes);
+    let classifier = Classifier::new(&[], 1_795_305_600_000).expect("embedded rules compile");
+    let mut group = c.benchmark_group("repeated_failure");
+    group.throughput(Throughput::Bytes(bytes.len() as u64)).sample_size(10);
+    analyze_threads(&mut group, &path, &classifier);
+    group.finish();
+    let _ = std::fs::remove_file(&path);
+}
+
+criterion_group!(benches, skim, pipeline, repeated_failure);
 criterion_main!(benches);
