@@ -18,7 +18,9 @@ pub(super) fn scan_context(info: &mut ErrorInfo, text: &str) {
             info.status_inferred = true;
         }
     }
-    if let Some(c) = GATEWAY.captures(text) {
+    // Each regex runs only when the text holds what every match needs.
+    let holds = |needle: &str| memchr::memmem::find(text.as_bytes(), needle.as_bytes()).is_some();
+    if let Some(c) = holds("Exception").then(|| GATEWAY.captures(text)).flatten() {
         set_if_none(
             &mut info.provider,
             c.name("provider").map(|m| provider_from_exception(m.as_str())),
@@ -92,6 +94,7 @@ static TITLE_PARTS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 pub(super) fn html_title(text: &str) -> Option<String> {
+    memchr::memchr(b'<', text.as_bytes())?;
     TITLE.captures(text).map(|c| c[1].to_string())
 }
 
@@ -115,6 +118,9 @@ static RELAY_SUFFIX: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Drops `(request id: ...)` suffixes that relays append.
 pub(super) fn strip_relay_suffixes(text: &str) -> &str {
+    if !text.trim_end().ends_with(')') {
+        return text;
+    }
     RELAY_SUFFIX.find(text).map_or(text, |m| &text[..m.start()])
 }
 
@@ -134,7 +140,7 @@ const MAX_HTML_TEXT: usize = 300;
 /// An HTML page's words when it has no `<title>`: its first `<h1>`, else its
 /// text without tags. `None` when the text is not an HTML page.
 pub(super) fn html_text(text: &str) -> Option<String> {
-    if !HTML.is_match(text) {
+    if !text.trim_start().starts_with('<') || !HTML.is_match(text) {
         return None;
     }
     let source = HEADING.captures(text).map_or(text, |c| c.get(1).map_or(text, |m| m.as_str()));

@@ -283,3 +283,22 @@ fn white_space_is_folded_as_characters_say_whatever_the_text() {
         assert!(!by_chars(&folded), "{text:?} -> {folded:?}");
     }
 }
+
+#[test]
+fn the_quick_checks_before_each_regex_let_through_what_it_matches() {
+    // Unicode white space after a relay suffix or before an HTML page.
+    let relayed = text("Bad request (request id: 2025a)\u{2003}\n");
+    assert_eq!(relayed.message, "Bad request");
+    let page = text("\u{a0} <html><body><h1>503 Service Unavailable</h1></body></html>");
+    assert_eq!(page.message, "HTML error page: 503 Service Unavailable");
+    // A gateway wrapper and a typographic quote anywhere in the text.
+    let wrapped = text("OpenAIException - don’t retry");
+    assert_eq!(wrapped.provider.as_deref(), Some("openai"));
+    assert_eq!(wrapped.message, "OpenAIException - don't retry");
+    // Texts the checks turn away: nothing taken from them.
+    let plain = text("exception (request id: x) then more");
+    assert_eq!(
+        (plain.provider, plain.message.as_str()),
+        (None, "exception (request id: x) then more")
+    );
+}
