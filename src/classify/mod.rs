@@ -150,11 +150,14 @@ impl Classifier {
         let rule = rule.map(|r| r.name.clone());
         evidence::normalize(&mut evidence, &info, context.headers, context.retry_after);
         evidence::implied_dimension(&mut evidence, &self.taxonomy.cause(cause).id);
-        let signature = rule.is_none().then(|| signature::signature(&info.message, info.status));
+        let mut info = info;
+        // Redacted once, for the verdict and for its signature.
+        redact_in_place(&mut info.message);
+        let signature = rule.is_none().then(|| signature::of_redacted(&info.message, info.status));
         for (_, value) in &mut evidence {
             redact_in_place(value);
         }
-        Verdict { cause, info: redacted(info), evidence, signature, rule, contextual }
+        Verdict { cause, info: redacted_but_message(info), evidence, signature, rule, contextual }
     }
 
     /// A message that says "deprecated" names the model: add its shutdown date
@@ -267,10 +270,10 @@ impl Drop for Worker<'_> {
     }
 }
 
-/// The error with secrets redacted in every text it holds: a verdict outlives
-/// its record (cached, aggregated, shown), the raw secret does not.
-fn redacted(mut info: ErrorInfo) -> ErrorInfo {
-    redact_in_place(&mut info.message);
+/// The error, its message already redacted, with secrets redacted in every
+/// other text it holds: a verdict outlives its record (cached, aggregated,
+/// shown), the raw secret does not.
+fn redacted_but_message(mut info: ErrorInfo) -> ErrorInfo {
     redact_in_place(&mut info.context);
     let fields =
         [&mut info.etype, &mut info.code, &mut info.inner_code, &mut info.param, &mut info.host];
