@@ -129,7 +129,7 @@ impl Classifier {
     }
 
     /// Classifies an unwrapped error.
-    pub fn classify(&self, info: ErrorInfo, context: &Context<'_>) -> Verdict {
+    pub fn classify(&self, mut info: ErrorInfo, context: &Context<'_>) -> Verdict {
         // Rules compare providers ASCII case-insensitively: no lowercase copy.
         let (found, mut evidence) = self.rules.judge(&info, context.provider, context.endpoint);
         let (cause, rule) = match found {
@@ -150,7 +150,6 @@ impl Classifier {
         let rule = rule.map(|r| r.name.clone());
         evidence::normalize(&mut evidence, &info, context.headers, context.retry_after);
         evidence::implied_dimension(&mut evidence, &self.taxonomy.cause(cause).id);
-        let mut info = info;
         // Redacted once, for the verdict and for its signature.
         redact_in_place(&mut info.message);
         let signature = rule.is_none().then(|| signature::of_redacted(&info.message, info.status));
