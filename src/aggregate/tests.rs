@@ -79,3 +79,15 @@ fn dropped_values_merge_like_malformed_lines() {
     assert_eq!(ids, ["invalid_time", "invalid_latency", "invalid_status"]);
     assert_eq!(xy.dropped[&Invalid::Time].first, [place(3), place(7)]);
 }
+
+#[test]
+fn an_example_is_redacted_before_it_is_cut_and_kept_whole_otherwise() {
+    let key = "sk-proj-AbCdEfGhIjKlMnOpQrStUvWx0123456789";
+    // The key straddles the cut: redacted first, no piece of it is kept.
+    let long = format!("{} {key} tail", "x".repeat(MAX_EXAMPLE_BYTES - 11));
+    let example = example_message(&long);
+    assert!(example.ends_with('…'), "{example}");
+    assert!(!example.contains("sk-proj-A"), "{}", &example[MAX_EXAMPLE_BYTES - 20..]);
+    // Whole, a message is kept as it is: the output boundary redacts it.
+    assert_eq!(example_message("short message"), "short message");
+}

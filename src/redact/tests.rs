@@ -239,6 +239,45 @@ fn only_kelvin_and_long_s_fold_to_ascii_letters() {
 /// data and samples.
 #[test]
 fn the_precheck_never_hides_what_the_pattern_matches() {
+    let texts = secret_texts();
+    let mut matched = 0;
+    for text in &texts {
+        for text in [text.clone(), text.to_ascii_uppercase(), text.to_ascii_lowercase()] {
+            if SECRET.is_match(&text) {
+                matched += 1;
+                assert!(may_hold_secret(&text), "{text}");
+            }
+        }
+    }
+    assert!(matched > texts.len(), "the texts must hold secrets: {matched} matched");
+    for plain in [
+        "Rate limit reached for gpt-4o on tokens per min (TPM): Limit 30000, Used 29100.",
+        "max_tokens is too large: 100000. This model supports at most 16384 tokens",
+        "token limit = 5; key limit: 3",
+    ] {
+        assert!(!may_hold_secret(plain), "{plain}");
+    }
+}
+
+/// Redacting a redacted text changes nothing: verdicts carry redacted
+/// messages, and what is made from them (examples, signatures, the output
+/// boundary) may redact again.
+#[test]
+fn redacting_twice_is_redacting_once() {
+    let mut changed = 0;
+    for text in secret_texts() {
+        for text in [text.clone(), text.to_ascii_uppercase(), text.to_ascii_lowercase()] {
+            let once = redact_text(&text).into_owned();
+            changed += usize::from(once != text);
+            assert_eq!(redact_text(&once), once, "{text}");
+        }
+    }
+    assert!(changed > 100, "the texts must hold secrets: {changed} changed");
+}
+
+/// Texts holding every shape, label and scheme of secret, and every line of
+/// the test data and samples.
+fn secret_texts() -> Vec<String> {
     let tail = "AbCdEfGhIjKlMnOpQrStUvWx0123456789";
     let mut texts: Vec<String> = [
         "sk-",
@@ -284,23 +323,7 @@ fn the_precheck_never_hides_what_the_pattern_matches() {
         let bytes = std::fs::read(format!("{root}/{file}")).unwrap();
         texts.extend(String::from_utf8_lossy(&bytes).lines().map(str::to_string));
     }
-    let mut matched = 0;
-    for text in &texts {
-        for text in [text.clone(), text.to_ascii_uppercase(), text.to_ascii_lowercase()] {
-            if SECRET.is_match(&text) {
-                matched += 1;
-                assert!(may_hold_secret(&text), "{text}");
-            }
-        }
-    }
-    assert!(matched > texts.len(), "the texts must hold secrets: {matched} matched");
-    for plain in [
-        "Rate limit reached for gpt-4o on tokens per min (TPM): Limit 30000, Used 29100.",
-        "max_tokens is too large: 100000. This model supports at most 16384 tokens",
-        "token limit = 5; key limit: 3",
-    ] {
-        assert!(!may_hold_secret(plain), "{plain}");
-    }
+    texts
 }
 
 #[test]
