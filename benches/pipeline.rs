@@ -12,8 +12,7 @@
 //!   `benches/cardinality.py`;
 //! - `repeated_failure`: `analyze` on one thread and on two over 32 MB of one
 //!   failure repeated (an incident's 429s): every record a verdict cache
-//!   hit, where two threads once ran no faster than one (each hit took the
-//!   same lock).
+//!   hit, where each hit once took the same lock on both threads.
 //!
 //! `cargo bench --bench pipeline` (about a minute and a half of measuring);
 //! `cargo bench --bench pipeline -- skim` for one group.

@@ -294,22 +294,19 @@ fn finish(info: &mut ErrorInfo) {
 /// bytes while the text is ASCII (most messages): a byte loop the compiler
 /// can keep tight, where decoding characters costs several times as much.
 fn needs_folding(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let ascii = bytes.iter().take_while(|b| b.is_ascii()).count();
     let mut previous_space = false;
-    for &b in &bytes[..ascii] {
-        // `char::is_whitespace` on ASCII: space, \t, \n, \x0B, \x0C, \r.
-        let space = b == b' ' || (b'\t'..=b'\r').contains(&b);
-        if space && (previous_space || b != b' ') {
-            return true;
-        }
+    // White space that is not one plain space after a non-space.
+    let mut folds = |space: bool, plain: bool| {
+        let folds = space && (previous_space || !plain);
         previous_space = space;
-    }
-    text[ascii..].chars().any(|c| {
-        let run = c.is_whitespace() && (previous_space || c != ' ');
-        previous_space = c.is_whitespace();
-        run
-    })
+        folds
+    };
+    let ascii = text.bytes().take_while(u8::is_ascii).count();
+    // `char::is_whitespace` on ASCII: space, \t, \n, \x0B, \x0C, \r.
+    text.as_bytes()[..ascii]
+        .iter()
+        .any(|&b| folds(b == b' ' || (b'\t'..=b'\r').contains(&b), b == b' '))
+        || text[ascii..].chars().any(|c| folds(c.is_whitespace(), c == ' '))
 }
 
 /// Typographic quotes as ASCII: a body pasted through a chat or a word
