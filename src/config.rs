@@ -247,6 +247,9 @@ impl Config {
         if args.max_distinct == 0 {
             return Err(Error::Usage("--max-distinct must be at least 1".to_string()));
         }
+        if format == Format::State {
+            check_state_flags(&args)?;
+        }
         let task = Task::Analyze {
             format,
             style: Style { color, table: args.table },
@@ -354,6 +357,29 @@ fn check_output<'s>(output: &Path, inputs: impl IntoIterator<Item = &'s Source>)
     }
 }
 
+/// A state is a part of a report, not a report: the flags that judge or
+/// compare a report belong to the run that merges the states.
+fn check_state_flags(args: &AnalyzeArgs) -> Result<()> {
+    let judged = [
+        ("--compare", !args.compare.is_empty()),
+        ("--fail-on", args.fail_on.is_some()),
+        ("--max-error-rate", args.max_error_rate.is_some()),
+        ("--strict", args.strict),
+    ];
+    if let Some((flag, _)) = judged.iter().find(|(_, given)| *given) {
+        return Err(Error::Usage(format!(
+            "{flag} judges a whole report: give it to the run that merges the states, \
+             not with --format state"
+        )));
+    }
+    if args.output.is_none() && std::io::stdout().is_terminal() {
+        return Err(Error::Usage(
+            "--format state is binary: write it with -o FILE or into a pipe".to_string(),
+        ));
+    }
+    Ok(())
+}
+
 /// Reads `--rules` files: `(path, text)`.
 fn read_rules(paths: &[PathBuf]) -> Result<Vec<(String, String)>> {
     paths
@@ -386,8 +412,10 @@ fn format_from_extension(path: &Path) -> Result<Format> {
         Some("md" | "markdown") => Ok(Format::Markdown),
         Some("html" | "htm") => Ok(Format::Html),
         Some("csv") => Ok(Format::Csv),
+        Some("state") => Ok(Format::State),
         _ => Err(Error::Usage(format!(
-            "cannot tell the format from the name {}; add --format text|markdown|html|csv|json",
+            "cannot tell the format from the name {}; add --format \
+             text|markdown|html|csv|json|state",
             path.display()
         ))),
     }

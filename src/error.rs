@@ -28,6 +28,15 @@ pub enum Error {
         /// What is wrong, naming the rule.
         message: String,
     },
+    /// A state file (`--format state`) cannot be merged: corrupt, from
+    /// another version, or made with other options.
+    #[error("{path}: {message}")]
+    State {
+        /// The state file.
+        path: PathBuf,
+        /// What is wrong and what to do.
+        message: String,
+    },
     /// A flag value or a combination of flags is invalid.
     #[error("{0}")]
     Usage(String),

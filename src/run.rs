@@ -8,6 +8,7 @@ use std::io::Write;
 use crate::aggregate::{Place, Stats};
 use crate::analyze;
 use crate::analyze::inputs::FileCounts;
+use crate::analyze::state::{self, Fold, Part};
 use crate::classify::{Classifier, Context, Verdict, Worker, unwrap};
 use crate::config::{Config, Task};
 use crate::detect::Reading;
@@ -58,6 +59,14 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Outcome> {
 /// compiling the rules costs more than a small run.
 #[doc(hidden)]
 pub fn run_with(config: &Config, classifier: &Classifier, out: &mut dyn Write) -> Result<Outcome> {
+    if let Task::Analyze {
+        format: report::Format::State, window, breakdown, max_distinct, ..
+    } = &config.task
+    {
+        // Binary, and its names already redacted (Stats::redact_names).
+        let fold = fold_options(config, *window, breakdown.clone(), *max_distinct);
+        return write_state(config, classifier, &fold, out);
+    }
     let mut boundary = Boundary::new(out, escapes(&config.task));
     let outcome = run_command(config, classifier, &mut boundary)?;
     boundary.flush()?;
@@ -120,7 +129,7 @@ fn row_limits(format: report::Format, full: bool) -> Option<analyze::limit::Limi
     use analyze::limit::Limits;
     match format {
         _ if full => None,
-        report::Format::Csv => None,
+        report::Format::Csv | report::Format::State => None,
         report::Format::Json => Some(Limits::JSON),
         report::Format::Text | report::Format::Markdown | report::Format::Html => {
             Some(Limits::HUMAN)
@@ -158,20 +167,29 @@ pub fn analyze_report(
         }
         _ => (crate::config::Window::default(), &[][..], crate::aggregate::DEFAULT_MAX_DISTINCT),
     };
-    let scope = Scope { window, cap };
-    let mut report = analyze_sources(&config.sources, config, classifier, &options, scope)?;
+    let fold = fold_options(config, window, options.breakdown.clone(), cap);
+    let mut report = analyze_sources(&config.sources, config, classifier, &options, &fold)?;
     if !compare.is_empty() {
-        let before = analyze_sources(compare, config, classifier, &options, scope)?;
+        let before = analyze_sources(compare, config, classifier, &options, &fold)?;
         report.comparison = Some(analyze::compare::compare(&report, &before));
     }
     Ok(report)
 }
 
-/// Which records count, and how many distinct values each dimension keeps.
-#[derive(Clone, Copy)]
-struct Scope {
+/// How this run folds records (what a state must share to be merged).
+fn fold_options(
+    config: &Config,
     window: crate::config::Window,
+    breakdown: Option<crate::aggregate::breakdown::Spec>,
     cap: usize,
+) -> Fold {
+    Fold {
+        since: window.since,
+        until: window.until,
+        breakdown,
+        max_distinct: cap as u64,
+        rules: state::rules_fingerprint(&config.rules),
+    }
 }
 
 fn analyze_sources(
@@ -179,15 +197,77 @@ fn analyze_sources(
     config: &Config,
     classifier: &Classifier,
     options: &analyze::Options,
-    scope: Scope,
+    fold: &Fold,
 ) -> Result<Report> {
-    // Chunks are folded uncapped (a chunk is bounded by its size) and merged
-    // in input order into the capped total.
-    let mut total = Stats::capped(scope.cap);
-    let job =
-        AnalyzeJob { classifier, breakdown: options.breakdown.as_ref(), window: scope.window };
+    let part = fold_sources(sources, config, classifier, fold)?;
+    let warnings = warn_inputs(&part.files, &part.counts);
+    let taxonomy = classifier.taxonomy();
+    let mut report = analyze::build(&part.stats, part.files, taxonomy, options.clone())?;
+    report.summary.warnings = warnings;
+    Ok(report)
+}
+
+/// `analyze --format state`: folds the inputs and writes the partial report.
+fn write_state(
+    config: &Config,
+    classifier: &Classifier,
+    fold: &Fold,
+    out: &mut dyn Write,
+) -> Result<Outcome> {
+    let part = fold_sources(&config.sources, config, classifier, fold)?;
+    warn_inputs(&part.files, &part.counts);
+    state::write(&part, out)?;
+    let unread = part.files.iter().any(|f| f.error.is_some());
+    Ok(if unread { Outcome::InputError } else { Outcome::Ok })
+}
+
+/// Folds the sources in input order: runs of logs through the pipeline,
+/// state files merged as read. The names are then redacted
+/// ([`Stats::redact_names`]), whether the part is reported or written.
+fn fold_sources(
+    sources: &[crate::input::Source],
+    config: &Config,
+    classifier: &Classifier,
+    fold: &Fold,
+) -> Result<Part> {
+    let stats = Stats::capped(fold.max_distinct as usize);
+    let mut part = Part { fold: fold.clone(), files: Vec::new(), counts: Vec::new(), stats };
+    let is_state = |s: &crate::input::Source| match s {
+        crate::input::Source::File(path) => state::is_state(path),
+        crate::input::Source::Stdin => false,
+    };
+    let kinds: Vec<bool> = sources.iter().map(is_state).collect();
+    let mut start = 0;
+    for run in kinds.chunk_by(|a, b| a == b) {
+        let slice = &sources[start..start + run.len()];
+        start += run.len();
+        for source in slice.iter().filter(|_| run[0]) {
+            let crate::input::Source::File(path) = source else { continue };
+            merge_state(&mut part, state::read(path)?, path)?;
+        }
+        if !run[0] {
+            fold_logs(&mut part, slice, config, classifier)?;
+        }
+    }
+    debug_assert_eq!(part.stats.accounted(), part.stats.lines);
+    part.stats.redact_names(fold.breakdown.as_ref());
+    Ok(part)
+}
+
+/// Folds log files into `part`: chunks are folded uncapped (a chunk is
+/// bounded by its size) and merged in input order into the capped total.
+fn fold_logs(
+    part: &mut Part,
+    sources: &[crate::input::Source],
+    config: &Config,
+    classifier: &Classifier,
+) -> Result<()> {
+    let (breakdown, window) = (part.fold.breakdown.as_ref(), part.fold.window());
+    let job = AnalyzeJob { classifier, breakdown, window };
     let progress = Progress::new(config.progress, total_size(sources));
+    let offset = part.files.len() as u32;
     let mut counts = vec![FileCounts::default(); sources.len()];
+    let total = &mut part.stats;
     let files = pipeline::drive(
         sources,
         config.plan,
@@ -197,15 +277,26 @@ fn analyze_sources(
         |file, first_line, mut stats| {
             counts[file as usize].add(&stats);
             stats.shift_lines(first_line);
+            stats.shift_files(offset);
             total.merge(stats);
             Ok(())
         },
     )?;
-    debug_assert_eq!(total.accounted(), total.lines);
-    let warnings = warn_inputs(&files, &counts);
-    let mut report = analyze::build(&total, files, classifier.taxonomy(), options.clone())?;
-    report.summary.warnings = warnings;
-    Ok(report)
+    part.files.extend(files);
+    part.counts.extend(counts);
+    Ok(())
+}
+
+/// Merges a state read from `path` into `part`, after `part`'s files.
+fn merge_state(part: &mut Part, mut read: Part, path: &std::path::Path) -> Result<()> {
+    if let Some(difference) = read.fold.difference(&part.fold) {
+        return Err(crate::Error::State { path: path.into(), message: difference });
+    }
+    read.stats.shift_files(part.files.len() as u32);
+    part.stats.merge(read.stats);
+    part.files.extend(read.files);
+    part.counts.extend(read.counts);
+    Ok(())
 }
 
 /// The files that could not be read as requests, each said on stderr.

@@ -10,6 +10,9 @@ use serde::{Deserialize, Serialize};
 /// Index of a cause in [`Taxonomy::causes`].
 pub type CauseId = u16;
 
+/// The taxonomy built in.
+pub const EMBEDDED: &str = include_str!("../data/taxonomy.toml");
+
 /// The id every failure gets when no rule matched.
 pub const UNCLASSIFIED: &str = "unclassified";
 
@@ -116,8 +119,7 @@ impl Taxonomy {
     pub fn get() -> &'static Taxonomy {
         static TAXONOMY: OnceLock<Taxonomy> = OnceLock::new();
         TAXONOMY.get_or_init(|| {
-            toml::from_str(include_str!("../data/taxonomy.toml"))
-                .expect("embedded data/taxonomy.toml is valid (tested)")
+            toml::from_str(EMBEDDED).expect("embedded data/taxonomy.toml is valid (tested)")
         })
     }
 

@@ -12,12 +12,13 @@ use std::hash::{Hash, Hasher};
 #[cfg(feature = "breakdown")]
 use polars::prelude::*;
 use rustc_hash::{FxHashMap, FxHasher};
+use serde::{Deserialize, Serialize};
 
 use super::Cap;
 use crate::parse::time::Millis;
 
 /// A dimension to break down by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Dim {
     /// API key (fingerprinted when shown).
     Key,
@@ -60,7 +61,7 @@ impl Dim {
 }
 
 /// What to group by.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Spec {
     /// Dimensions, in the order asked for.
     pub dims: Vec<Dim>,
@@ -80,7 +81,7 @@ pub enum Value<'a> {
 }
 
 /// One value, owned.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Owned {
     /// Text.
     Text(Box<str>),
@@ -91,6 +92,14 @@ pub enum Owned {
 }
 
 impl Owned {
+    fn as_value(&self) -> Value<'_> {
+        match self {
+            Owned::Text(t) => Value::Text(t),
+            Owned::Status(s) => Value::Status(*s),
+            Owned::None => Value::None,
+        }
+    }
+
     fn matches(&self, v: &Value<'_>) -> bool {
         match (self, v) {
             (Owned::Text(a), Value::Text(b)) => **a == **b,
@@ -118,8 +127,21 @@ impl Owned {
     }
 }
 
+impl Spec {
+    /// The spec as its flags say it: `key,model every 60m`.
+    pub fn describe(&self) -> String {
+        let name = |d: &Dim| DIMS.iter().find(|x| x.0 == *d).map_or("?", |x| x.1);
+        let dims: Vec<&str> = self.dims.iter().map(name).collect();
+        let dims = if dims.is_empty() { "no --by".to_string() } else { dims.join(",") };
+        match self.every_minutes {
+            Some(m) => format!("{dims} every {m}m"),
+            None => dims,
+        }
+    }
+}
+
 /// A group: its dimension values and time bucket (epoch minutes).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct GroupKey {
     /// Bucket start, epoch minutes.
     pub bucket: Option<i64>,
@@ -127,8 +149,9 @@ pub struct GroupKey {
     pub values: Vec<Owned>,
 }
 
-/// The accumulator.
-#[derive(Debug, Clone, Default, PartialEq)]
+/// The accumulator. Serialized without its index (rebuilt when read).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(into = "Parts", from = "Parts")]
 pub struct Breakdown {
     groups: Vec<GroupKey>,
     index: FxHashMap<u64, Vec<u32>>,
@@ -143,6 +166,42 @@ fn hash_key(bucket: Option<i64>, values: &[Value<'_>]) -> u64 {
     bucket.hash(&mut h);
     values.hash(&mut h);
     h.finish()
+}
+
+/// What a [`Breakdown`] is made of, its index aside.
+#[derive(Serialize, Deserialize)]
+struct Parts {
+    groups: Vec<GroupKey>,
+    rows: Vec<(u32, bool, f32)>,
+    other: Option<u32>,
+}
+
+impl From<Breakdown> for Parts {
+    fn from(b: Breakdown) -> Parts {
+        Parts { groups: b.groups, rows: b.rows, other: b.other }
+    }
+}
+
+impl From<Parts> for Breakdown {
+    /// Rebuilds the index. Group ids that name no group are read as the
+    /// "other" group's, so that a damaged input can never index out of range.
+    fn from(p: Parts) -> Breakdown {
+        let n = p.groups.len() as u32;
+        let other = p.other.filter(|&id| id < n);
+        let mut b = Breakdown { groups: p.groups, other, ..Breakdown::default() };
+        for (id, g) in b.groups.iter().enumerate() {
+            if b.other != Some(id as u32) {
+                let values: Vec<Value<'_>> = g.values.iter().map(Owned::as_value).collect();
+                b.index.entry(hash_key(g.bucket, &values)).or_default().push(id as u32);
+            }
+        }
+        b.rows.reserve(p.rows.len());
+        for (id, failed, latency) in p.rows {
+            let id = if id < n { id } else { b.other_id() };
+            b.rows.push((id, failed, latency));
+        }
+        b
+    }
 }
 
 impl Breakdown {
@@ -193,15 +252,7 @@ impl Breakdown {
     }
 
     fn intern_owned(&mut self, key: &GroupKey, cap: Cap) -> u32 {
-        let values: Vec<Value<'_>> = key
-            .values
-            .iter()
-            .map(|o| match o {
-                Owned::Text(t) => Value::Text(t),
-                Owned::Status(s) => Value::Status(*s),
-                Owned::None => Value::None,
-            })
-            .collect();
+        let values: Vec<Value<'_>> = key.values.iter().map(Owned::as_value).collect();
         let (bucket, values) = (key.bucket, values);
         let hash = hash_key(bucket, &values);
         if let Some(&id) = self.index.get(&hash).and_then(|ids| {
@@ -234,6 +285,15 @@ impl Breakdown {
         self.rows.extend(
             other.rows.into_iter().map(|(id, failed, latency)| (map[id as usize], failed, latency)),
         );
+    }
+
+    /// Changes every kept group's key in place (the index goes stale: only
+    /// [`Breakdown::merge`] may read the result).
+    pub(super) fn map_groups(&mut self, mut f: impl FnMut(&mut GroupKey)) {
+        let other = self.other;
+        let kept = self.groups.iter_mut().enumerate().filter(|(id, _)| other != Some(*id as u32));
+        kept.for_each(|(_, group)| f(group));
+        self.index.clear();
     }
 
     /// Whether anything was counted.

@@ -15,9 +15,10 @@ use std::hash::Hash;
 use hashbrown::hash_map::{Entry, EntryRef};
 use hashbrown::{Equivalent, HashMap};
 use rustc_hash::FxBuildHasher;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// How many distinct values a map keeps exactly (the `--max-distinct` flag).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Cap(pub usize);
 
 impl Default for Cap {
@@ -102,12 +103,29 @@ impl<K: Hash + Eq, V: Fold> Capped<K, V> {
     /// Merges `other` in its first-seen order: known keys add up, new keys are
     /// kept while there is room, the rest (and `other`'s folded entry) fold.
     pub fn merge(&mut self, other: Capped<K, V>, cap: Cap) {
-        let mut entries: Vec<(K, (u64, V))> = other.map.into_iter().collect();
-        entries.sort_unstable_by_key(|e| e.1.0);
-        for (key, (_, value)) in entries {
+        let (entries, folded) = other.into_parts();
+        for (key, value) in entries {
             self.slot_owned(key, cap).fold(value);
         }
-        self.other.fold(other.other);
+        self.other.fold(folded);
+    }
+
+    /// The kept entries in first-seen order, and the folded entry.
+    fn into_parts(self) -> (Vec<(K, V)>, V) {
+        let mut entries: Vec<(K, (u64, V))> = self.map.into_iter().collect();
+        entries.sort_unstable_by_key(|e| e.1.0);
+        (entries.into_iter().map(|(k, (_, v))| (k, v)).collect(), self.other)
+    }
+
+    /// The same tally with every key renamed by `rename`, in the same
+    /// first-seen order; keys renamed alike add up.
+    pub fn rekey(self, rename: impl Fn(K) -> K) -> Capped<K, V> {
+        let (entries, other) = self.into_parts();
+        let mut renamed = Capped { map: HashMap::default(), other };
+        for (key, value) in entries {
+            renamed.slot_owned(rename(key), Cap::default()).fold(value);
+        }
+        renamed
     }
 
     /// Sets `key`'s value (tests and hand-built tallies; no cap).
@@ -160,6 +178,35 @@ impl<K: Hash + Eq, V: Fold> Capped<K, V> {
     /// The occurrences folded past the cap.
     pub fn folded(&self) -> u64 {
         self.other.weight()
+    }
+}
+
+impl<K, V> Serialize for Capped<K, V>
+where
+    K: Hash + Eq + Serialize,
+    V: Fold + Serialize,
+{
+    /// The kept entries in first-seen order, then the folded entry.
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut entries: Vec<(&K, &(u64, V))> = self.map.iter().collect();
+        entries.sort_unstable_by_key(|e| e.1.0);
+        let entries: Vec<(&K, &V)> = entries.into_iter().map(|(k, (_, v))| (k, v)).collect();
+        (entries, &self.other).serialize(s)
+    }
+}
+
+impl<'de, K, V> Deserialize<'de> for Capped<K, V>
+where
+    K: Hash + Eq + Deserialize<'de>,
+    V: Fold + Deserialize<'de>,
+{
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let (entries, other): (Vec<(K, V)>, V) = Deserialize::deserialize(d)?;
+        let mut capped = Capped { map: HashMap::default(), other };
+        for (key, value) in entries {
+            capped.slot_owned(key, Cap::default()).fold(value);
+        }
+        Ok(capped)
     }
 }
 

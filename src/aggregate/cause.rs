@@ -7,11 +7,13 @@
 
 use std::collections::BTreeMap;
 
+use serde::{Deserialize, Serialize};
+
 use super::{Cap, Capped, Example, Fold, Span, Tally, keep_earliest, stored};
 use crate::parse::Record;
 
 /// Everything errlens knows about one root cause.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CauseStats {
     /// Failures with this cause.
     pub count: u64,
@@ -42,7 +44,7 @@ pub struct CauseStats {
 }
 
 /// A count and the time range it happened in.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Seen {
     /// How many.
     pub count: u64,
@@ -61,7 +63,7 @@ impl Fold for Seen {
 }
 
 /// How far prompts overflowed a model's context window.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Overflow {
     /// Failures with both numbers stated.
     pub count: u64,
@@ -89,7 +91,7 @@ impl Fold for Overflow {
 }
 
 /// A rate limit seen in messages: the largest limit and usage reported.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LimitStats {
     /// The limit stated (the largest, should it change).
     pub limit: u64,
@@ -111,7 +113,7 @@ impl Fold for LimitStats {
 }
 
 /// What to ask for instead of a model that failed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModelFix {
     /// The nearest known id (typos).
     pub suggestion: Option<String>,

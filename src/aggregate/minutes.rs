@@ -23,7 +23,9 @@ const MAX_WIDTH: i64 = 1 << 50;
 pub const FAN_OUT: usize = 8;
 
 /// The width, in minutes, of the buckets the time series are kept at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Resolution(pub i64);
 
 impl Default for Resolution {
@@ -147,5 +149,37 @@ mod tests {
         assert_eq!(res, Resolution(5));
         assert_eq!((minutes.len(), causes.len()), (1, 30));
         assert_eq!(causes[&(0, 7)], 3);
+    }
+}
+
+/// Serde for the time series: entries sorted by key, so that equal series
+/// are written alike whatever the hash map's order.
+pub mod sorted {
+    use std::hash::Hash;
+
+    use rustc_hash::FxHashMap;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    /// Writes the entries sorted by key.
+    pub fn serialize<K, V, S>(map: &FxHashMap<K, V>, s: S) -> Result<S::Ok, S::Error>
+    where
+        K: Ord + Serialize,
+        V: Serialize,
+        S: Serializer,
+    {
+        let mut entries: Vec<(&K, &V)> = map.iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        entries.serialize(s)
+    }
+
+    /// Reads entries written by [`serialize`].
+    pub fn deserialize<'de, K, V, D>(d: D) -> Result<FxHashMap<K, V>, D::Error>
+    where
+        K: Hash + Eq + Deserialize<'de>,
+        V: Deserialize<'de>,
+        D: Deserializer<'de>,
+    {
+        let entries: Vec<(K, V)> = Deserialize::deserialize(d)?;
+        Ok(entries.into_iter().collect())
     }
 }

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
 use crate::classify::Verdict;
 use crate::parse::time::Millis;
@@ -18,6 +19,7 @@ pub mod breakdown;
 pub mod capped;
 mod cause;
 pub mod minutes;
+mod shown;
 mod values;
 
 pub use capped::{Cap, Capped, DEFAULT_MAX_DISTINCT, Fold, stored};
@@ -35,7 +37,7 @@ pub const MODEL_NOT_LOGGED: &str = "(model not logged)";
 /// The name folded values are counted under where a name is needed.
 pub const OTHER: &str = "(other)";
 /// The run's accumulator.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
     /// Input lines.
     pub lines: u64,
@@ -77,12 +79,15 @@ pub struct Stats {
     pub resolution: Resolution,
     /// Requests and failures by minute (epoch minutes, floored to
     /// `resolution`); re-bucketed for reports.
+    #[serde(with = "minutes::sorted")]
     pub minutes: FxHashMap<i64, Counts>,
     /// Failures by (epoch minute, cause).
+    #[serde(with = "minutes::sorted")]
     pub cause_minutes: FxHashMap<(i64, CauseId), u64>,
     /// The `--by` / `--every` breakdown, when asked for.
     pub breakdown: breakdown::Breakdown,
     /// Provider-owned failures by (epoch minute, model): incident detection.
+    #[serde(with = "minutes::sorted")]
     pub provider_minutes: FxHashMap<(i64, Box<str>), u64>,
 }
 
@@ -251,15 +256,30 @@ impl Stats {
 
     /// Turns chunk-relative line numbers into file-relative ones.
     pub fn shift_lines(&mut self, first_line: u64) {
-        let shift = |p: &mut Place| p.line += first_line;
-        self.malformed.values_mut().flat_map(|o| o.first.iter_mut()).for_each(shift);
-        self.dropped.values_mut().flat_map(|o| o.first.iter_mut()).for_each(shift);
-        self.aside.values_mut().flat_map(|o| o.first.iter_mut()).for_each(shift);
-        self.causes
-            .values_mut()
-            .filter_map(|c| c.example.as_mut())
-            .for_each(|e| shift(&mut e.place));
-        self.signatures.values_mut().for_each(|s| shift(&mut s.example.place));
+        self.places_mut().for_each(|p| p.line += first_line);
+    }
+
+    /// Moves every place `files` files on: the files of the run are listed
+    /// after `files` others.
+    pub fn shift_files(&mut self, files: u32) {
+        self.places_mut().for_each(|p| p.file += files);
+    }
+
+    /// Every place kept: first places of occurrences, examples' places.
+    pub fn places(&self) -> impl Iterator<Item = &Place> {
+        let occurrences = self.malformed.values().chain(self.dropped.values());
+        let firsts = occurrences.chain(self.aside.values()).flat_map(|o| &o.first);
+        let examples = self.causes.values().filter_map(|c| c.example.as_ref());
+        let signatures = self.signatures.iter().map(|(_, s)| &s.example);
+        firsts.chain(examples.chain(signatures).map(|e| &e.place))
+    }
+
+    fn places_mut(&mut self) -> impl Iterator<Item = &mut Place> {
+        let occurrences = self.malformed.values_mut().chain(self.dropped.values_mut());
+        let firsts = occurrences.chain(self.aside.values_mut()).flat_map(|o| &mut o.first);
+        let examples = self.causes.values_mut().filter_map(|c| c.example.as_mut());
+        let signatures = self.signatures.values_mut().map(|s| &mut s.example);
+        firsts.chain(examples.chain(signatures).map(|e| &mut e.place))
     }
 
     fn series(&mut self) -> minutes::Series<'_> {
@@ -339,12 +359,19 @@ impl Stats {
     /// malformed + unrecognized: always equals `lines`. The extra items are
     /// taken off last: an envelope's extra items may all be unrecognized.
     pub fn accounted(&self) -> u64 {
+        self.checked_accounted().unwrap_or(u64::MAX)
+    }
+
+    /// [`Stats::accounted`], `None` when the counts cannot add up (a damaged
+    /// state file).
+    pub fn checked_accounted(&self) -> Option<u64> {
         let aside = |kind| self.aside.get(&kind).map_or(0, |o| o.count);
-        (self.successes + self.failures + self.out_of_range + aside(Aside::NotLlm))
-            + self.blank
-            + self.malformed.values().map(|o| o.count).sum::<u64>()
-            + aside(Aside::Unrecognized)
-            - self.extra_records
+        let malformed = self.malformed.values().try_fold(0u64, |s, o| s.checked_add(o.count));
+        [self.failures, self.out_of_range, aside(Aside::NotLlm), self.blank, malformed?]
+            .into_iter()
+            .chain([aside(Aside::Unrecognized)])
+            .try_fold(self.successes, u64::checked_add)?
+            .checked_sub(self.extra_records)
     }
 }
 

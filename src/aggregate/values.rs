@@ -3,6 +3,8 @@
 //! failure counts, counters by name, and unmatched message signatures. Each
 //! merges with another of its kind, whatever the order.
 
+use serde::{Deserialize, Serialize};
+
 use crate::parse::time::Millis;
 use crate::redact;
 
@@ -17,7 +19,9 @@ pub const PLACES_KEPT: usize = 5;
 
 /// A line in the input: file index and 1-based line number (within a chunk
 /// until [`super::Stats::shift_lines`] makes it file-relative).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 pub struct Place {
     /// Index of the file in the run's input list.
     pub file: u32,
@@ -26,7 +30,7 @@ pub struct Place {
 }
 
 /// A count and the first few places it happened.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Occurrences {
     /// How many times.
     pub count: u64,
@@ -59,7 +63,7 @@ impl Occurrences {
 }
 
 /// One failure shown as an example: the earliest place wins a merge.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Example {
     /// Where it is.
     pub place: Place,
@@ -78,7 +82,7 @@ pub(crate) fn keep_earliest(slot: &mut Option<Example>, other: Option<Example>) 
 }
 
 /// Earliest and latest timestamps.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Span {
     /// Earliest.
     pub first: Option<Millis>,
@@ -101,7 +105,7 @@ impl Span {
 }
 
 /// Requests and failures for one key, project or model.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     /// All records.
     pub requests: u64,
@@ -131,7 +135,7 @@ pub(crate) fn bump(tally: &mut Tally, name: &str, cap: Cap) {
 }
 
 /// A message signature no rule matched.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SignatureStats {
     /// Failures with this signature.
     pub count: u64,

@@ -22,7 +22,7 @@ use crate::report::model::{FileRow, InputWarning};
 use crate::report::tables::thousands;
 
 /// What one file's items were.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FileCounts {
     /// Request records (in the time window or not).
     pub requests: u64,

@@ -8,6 +8,7 @@ pub mod compare;
 pub mod findings;
 pub mod inputs;
 pub mod limit;
+pub mod state;
 
 use std::collections::BTreeMap;
 

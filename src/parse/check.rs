@@ -20,7 +20,9 @@ pub const MAX_RETRY_AFTER_S: f64 = 86_400.0;
 pub const MAX_ATTEMPT: f64 = 1_000.0;
 
 /// Why a value was dropped from a record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Invalid {
     /// `ts` is not a real date and time between 2000 and 2100.
     Time,

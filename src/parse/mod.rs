@@ -247,7 +247,9 @@ pub enum Line<'a> {
 
 /// Input that is read but is not a request record. Never a success: counted
 /// in its own bucket of the accounting, with its first places.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Aside {
     /// A line of valid JSON that is not a record of any known layout.
     Unrecognized,

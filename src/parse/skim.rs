@@ -13,7 +13,9 @@
 pub const MAX_DEPTH: u32 = 127;
 
 /// Why a non-blank line is not a record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Malformed {
     /// Not valid JSON (truncated, trailing garbage, bad escape, ...).
     InvalidJson,

@@ -34,6 +34,9 @@ pub enum Format {
     Csv,
     /// The whole report as JSON (the documented contract).
     Json,
+    /// A partial report to merge later: give state files to `analyze` among
+    /// its inputs (binary; written to -o or a pipe).
+    State,
 }
 
 /// How a report is rendered.
@@ -64,5 +67,6 @@ pub fn render(
         Format::Html => html::render(report, out),
         Format::Csv => csv::render(report, style.table, out),
         Format::Json => json::render(report, out),
+        Format::State => Err(io::Error::other("a state is written from the accumulator")),
     }
 }

@@ -248,6 +248,15 @@ fn no_secret_leaves_in_any_output() {
         assert_hidden(&secrets, &format!("{args:?} stdout"), &out.stdout);
         assert_hidden(&secrets, &format!("{args:?} stderr"), &out.stderr);
     }
+    // A state file is compressed: decoded, it holds no secret either.
+    let states = TempDir::new("secrets-state");
+    let state = states.path().join("all.state");
+    let state = state.to_str().unwrap();
+    let args = ["analyze", root, "--format", "state", "-o", state, "--by", by, "--every", "1h"];
+    assert!(errlens(&args, None).status.code().is_some_and(|c| c <= 1));
+    let part = errlens::analyze::state::decode(&std::fs::read(state).unwrap()).unwrap();
+    assert!(part.stats.failures > 1000);
+    assert_hidden(&secrets, "the state", format!("{part:?}").as_bytes());
 }
 
 #[test]
