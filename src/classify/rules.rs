@@ -397,11 +397,13 @@ impl Rule {
 }
 
 /// Case-insensitive equality; a trailing `*` in the wanted value matches a prefix.
+/// Compared as bytes: the prefix may end inside a character of the value.
 fn glob_eq(wanted: &str, have: &str) -> bool {
     match wanted.strip_suffix('*') {
-        Some(prefix) => {
-            have.len() >= prefix.len() && have[..prefix.len()].eq_ignore_ascii_case(prefix)
-        }
+        Some(prefix) => have
+            .as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes())),
         None => have.eq_ignore_ascii_case(wanted),
     }
 }
