@@ -202,6 +202,15 @@ impl RuleSet {
         Self::compile_files(taxonomy, files, 1)
     }
 
+    /// Rules files alone, without the embedded rules (tests of renderers).
+    #[cfg(test)]
+    pub(crate) fn compile_alone(
+        taxonomy: &Taxonomy,
+        files: &[(String, String)],
+    ) -> Result<RuleSet> {
+        Self::compile_files(taxonomy, files.iter().cloned(), 0)
+    }
+
     /// Compiles `files` in order, the first `embedded` of them the embedded
     /// rules (checked by a test instead of at start).
     fn compile_files(
@@ -461,4 +470,4 @@ fn glob_eq(wanted: &str, have: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

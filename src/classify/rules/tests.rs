@@ -210,7 +210,7 @@ fn a_rules_file_pattern_with_no_literal_still_matches() {
 /// Every text the test data holds: every string of every line, and the
 /// message and context each string and object unwraps to, each also in upper case,
 /// lower case and with every other letter's case flipped.
-fn corpus() -> Vec<String> {
+pub(crate) fn corpus() -> Vec<String> {
     let root = env!("CARGO_MANIFEST_DIR");
     let mut files = vec![format!("{root}/samples/app-2026-11-21.jsonl")];
     for dir in ["tests/data", "tests/cases"] {
