@@ -68,7 +68,11 @@ pub const COLUMNS: [(&str, &str); 7] = [
     ("type", "text: the error body's `type`"),
     ("code", "text: the error body's `code` (a number as its digits)"),
     ("param", "text: the error body's `param`"),
-    ("message", "text: the error body's `message`, runs of white space folded to one space"),
+    (
+        "message",
+        "text: the error body's `message`, its white space folded as errlens folds it (each \
+         run one space, none at the ends)",
+    ),
     ("provider", "text: the provider (openai, azure, ...)"),
     ("model", "text: the model the request asked for"),
 ];
