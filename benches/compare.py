@@ -11,11 +11,11 @@ read it, each --runs times (median wall time):
     whole report: unwrapping, rules, model catalog, evidence, aggregation);
   - DuckDB (Python package), plain: `GROUP BY model, status, error.code` over
     read_json with only those three columns, no classification;
-  - DuckDB, same rules and aggregates: read_ndjson_objects, then a CASE over
-    the rules of data/rules.toml in priority order (status, code/type and
-    message regex conditions), and the aggregates errlens reports (per
-    category: count, time range, counts by key, project and model; per key,
-    project and model: requests and failures);
+  - DuckDB, same rules and aggregates: read_ndjson_objects, then the rules as
+    the CASE `errlens taxonomy --format sql --dialect duckdb` writes (from the
+    errlens timed), and the aggregates errlens reports (per category: count,
+    time range, counts by key, project and model; per key, project and model:
+    requests and failures);
   - jq: the same rule chain as an if/elif program, counted per category
     (one run: it takes minutes at 1M lines);
   - with --gz (and --zst): errlens analyze on a gzip (zstd) copy of the file
@@ -57,40 +57,14 @@ def rules():
     return sorted(ordered, key=lambda r: -r.get("priority", 50))
 
 
-def status_sql(pats):
-    parts = []
-    for p in pats:
-        p = str(p).lower()
-        if p == "none":
-            parts.append("status IS NULL")
-        elif p.endswith("xx"):
-            parts.append(f"status // 100 = {p[0]}")
-        else:
-            parts.append(f"status = {int(p)}")
-    return "(" + " OR ".join(parts) + ")"
-
-
 def sql_str(s):
     return "'" + s.replace("'", "''") + "'"
 
 
-def duckdb_case():
-    whens = []
-    for r in rules():
-        cond = []
-        if r.get("status"):
-            cond.append(status_sql(r["status"]))
-        if r.get("code"):
-            vals = ", ".join(sql_str(c.lower()) for c in r["code"])
-            cond.append(f"(lower(code) IN ({vals}) OR lower(type) IN ({vals}))")
-        if r.get("type"):
-            cond.append(f"lower(type) IN ({', '.join(sql_str(t.lower()) for t in r['type'])})")
-        if r.get("message"):
-            cond.append(f"regexp_matches(msg, {sql_str(r['message'])})")
-        if cond:
-            cause = r["cause"] if r["cause"] != "@model" else "model.not_found"
-            whens.append(f"WHEN {' AND '.join(cond)} THEN {sql_str(cause)}")
-    return "CASE " + " ".join(whens) + " ELSE 'unclassified' END"
+def duckdb_case(errlens):
+    """The rules as the SQL CASE errlens writes for DuckDB."""
+    cmd = [errlens, "taxonomy", "--format", "sql", "--dialect", "duckdb"]
+    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
 
 
 def duckdb_child(threads, body):
@@ -121,11 +95,11 @@ def duckdb_plain(path, threads):
     return duckdb_child(threads, f"rows = sum(r[-1] for r in con.execute({query!r}).fetchall())")
 
 
-def duckdb_rules(path, threads):
-    """The rules as a CASE, and the aggregates errlens reports: per category the
-    count and time range; per category the counts by key, project and model;
-    per key, project and model the requests and failures. The count is the
-    rows of all aggregates."""
+def duckdb_rules(path, threads, case):
+    """The rules as a CASE (`case`, over the columns it names), and the
+    aggregates errlens reports: per category the count and time range; per
+    category the counts by key, project and model; per key, project and model
+    the requests and failures. The count is the rows of all aggregates."""
     query = f"""
     CREATE TEMP TABLE c AS
     WITH r AS (SELECT json AS j FROM read_ndjson_objects({sql_str(path)}, ignore_errors = true)),
@@ -135,18 +109,20 @@ def duckdb_rules(path, threads):
              json_extract_string(j, '$.ts') AS ts,
              json_extract_string(j, '$.key') AS key,
              json_extract_string(j, '$.project') AS project,
+             json_extract_string(j, '$.provider') AS provider,
              json_extract_string(j, '$.model') AS model
       FROM r),
     m AS (
-      SELECT status, ts, key, project, model,
+      SELECT status, ts, key, project, provider, model,
              COALESCE(json_extract_string(err, '$.error.message'), json_extract_string(err, '$.message'),
-                      CASE WHEN json_type(err) = 'VARCHAR' THEN json_extract_string(err, '$') END, '') AS msg,
+                      CASE WHEN json_type(err) = 'VARCHAR' THEN json_extract_string(err, '$') END, '') AS message,
              COALESCE(json_extract_string(err, '$.error.code'), json_extract_string(err, '$.code')) AS code,
              COALESCE(json_extract_string(err, '$.error.type'), json_extract_string(err, '$.type')) AS type,
+             COALESCE(json_extract_string(err, '$.error.param'), json_extract_string(err, '$.param')) AS param,
              status >= 400 OR (err IS NOT NULL AND json_type(err) <> 'NULL') AS failed
       FROM f)
     SELECT ts, key, project, model, failed,
-           CASE WHEN failed THEN {duckdb_case()} ELSE 'success' END AS category
+           CASE WHEN failed THEN {case} ELSE 'success' END AS category
     FROM m;
     """
     aggregates = [
@@ -297,7 +273,7 @@ def measure(path, lines, args):
         rows.append(("plain", f"DuckDB, plain GROUP BY model, status, error.code, {n} threads", seconds))
     if "duckdb-rules" not in skip:
         ensure_duckdb()
-        seconds, _ = self_timed(duckdb_rules(path, n), runs)
+        seconds, _ = self_timed(duckdb_rules(path, n, duckdb_case(errlens)), runs)
         rows.append(("rules", f"DuckDB, same rules and aggregates, {n} threads", seconds))
     if "jq" not in skip:
         rows.append(("jq", "jq, same rules, counts only (1 run)", timed(["jq", "-n", jq_program(), path], 1)))

@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::report::Format;
 use crate::report::records::RecordFormat;
+use crate::report::sql::Dialect;
 
 /// errlens: root causes and fixes for failed OpenAI / Azure OpenAI requests.
 #[derive(Debug, Parser)]
@@ -26,7 +27,8 @@ pub enum Command {
     Classify(ClassifyArgs),
     /// Explain one pasted error: root cause, fix, diagnostic command and code.
     Explain(ExplainArgs),
-    /// List every root cause with its owner, retry advice and signals.
+    /// List every root cause with its owner, retry advice and signals, or
+    /// write the rules as a SQL CASE expression (--format sql).
     Taxonomy(TaxonomyArgs),
 }
 
@@ -57,11 +59,36 @@ pub struct ExplainArgs {
 #[derive(Debug, Args)]
 pub struct TaxonomyArgs {
     /// Output format.
-    #[arg(long, value_enum, default_value_t = DocFormat::Text)]
-    pub format: DocFormat,
+    #[arg(long, value_enum, default_value_t = TaxonomyFormat::Text)]
+    pub format: TaxonomyFormat,
+    /// The SQL dialect of --format sql (default: duckdb).
+    ///
+    /// The CASE reads the columns status, type, code, param, message,
+    /// provider and model of a failed request; its header says what each
+    /// must hold and what the SQL cannot do (no unwrapping, no model catalog,
+    /// no evidence).
+    #[arg(long, value_enum, value_name = "DIALECT")]
+    pub dialect: Option<Dialect>,
+    /// Extra rules file (TOML), as for `analyze`: with --format sql, its
+    /// rules are in the SQL too. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
 }
 
-/// Formats of `explain` and `taxonomy`.
+/// Formats of `taxonomy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TaxonomyFormat {
+    /// For the terminal.
+    Text,
+    /// Markdown.
+    Markdown,
+    /// JSON, with the whole playbooks.
+    Json,
+    /// The rules as one SQL CASE expression (see --dialect).
+    Sql,
+}
+
+/// Formats of `explain` (and of `taxonomy`, but SQL).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DocFormat {
     /// For the terminal.

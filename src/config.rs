@@ -8,12 +8,14 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{
     AnalyzeArgs, ClassifyArgs, Cli, ColorChoice, Command, DocFormat, ExplainArgs, InputArgs,
+    TaxonomyArgs, TaxonomyFormat,
 };
 use crate::error::{Error, Result};
 use crate::input::{self, DEFAULT_MAX_LINE, Source};
 use crate::parse::time::Millis;
 use crate::pipeline::Plan;
 use crate::report::records::RecordFormat;
+use crate::report::sql::Dialect;
 use crate::report::{Format, Style};
 
 /// A time window: `[since, until)`; records without a time are outside any
@@ -131,6 +133,11 @@ pub enum Task {
         /// Output format.
         format: DocFormat,
     },
+    /// `taxonomy --format sql`: the rules in force as a SQL `CASE`.
+    RulesSql {
+        /// The engine's dialect.
+        dialect: Dialect,
+    },
 }
 
 /// Everything a run needs.
@@ -163,10 +170,33 @@ impl Config {
             Command::Analyze(args) => Self::analyze(args),
             Command::Classify(args) => Self::classify(args),
             Command::Explain(args) => Self::explain(args),
-            Command::Taxonomy(args) => {
-                Ok(Self::bare(Task::Taxonomy { format: args.format }, Vec::new()))
-            }
+            Command::Taxonomy(args) => Self::taxonomy(args),
         }
+    }
+
+    /// `--format sql` writes the rules in force (so `--rules` counts) in
+    /// `--dialect`, DuckDB by default; the other formats list the root
+    /// causes, which no rules file changes, so both flags are refused there.
+    fn taxonomy(args: TaxonomyArgs) -> Result<Config> {
+        let format = match args.format {
+            TaxonomyFormat::Sql => {
+                let dialect = args.dialect.unwrap_or(Dialect::DuckDb);
+                return Ok(Self::bare(Task::RulesSql { dialect }, read_rules(&args.rules)?));
+            }
+            TaxonomyFormat::Text => DocFormat::Text,
+            TaxonomyFormat::Markdown => DocFormat::Markdown,
+            TaxonomyFormat::Json => DocFormat::Json,
+        };
+        if args.dialect.is_some() {
+            return Err(Error::Usage("--dialect applies to --format sql only".to_string()));
+        }
+        if !args.rules.is_empty() {
+            return Err(Error::Usage(
+                "--rules changes the rules, not the root causes: it applies to --format sql only"
+                    .to_string(),
+            ));
+        }
+        Ok(Self::bare(Task::Taxonomy { format }, Vec::new()))
     }
 
     fn explain(args: ExplainArgs) -> Result<Config> {

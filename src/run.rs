@@ -121,6 +121,11 @@ fn run_command(config: &Config, classifier: &Classifier, out: &mut dyn Write) ->
             out.flush()?;
             Ok(Outcome::Ok)
         }
+        Task::RulesSql { dialect } => {
+            report::sql::render(classifier.rules(), classifier.taxonomy(), *dialect, out)?;
+            out.flush()?;
+            Ok(Outcome::Ok)
+        }
     }
 }
 

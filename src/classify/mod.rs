@@ -92,6 +92,11 @@ impl Classifier {
         self.taxonomy
     }
 
+    /// The rules in force.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
     /// Classifies a failed record (remembering verdicts of repeated errors).
     pub fn classify_record(&self, record: &Record<'_>) -> Arc<Verdict> {
         self.cache.get_or_insert(cache_key(record), || self.classify_uncached(record))

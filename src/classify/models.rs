@@ -178,6 +178,12 @@ fn strip_provider_prefix(name: &str) -> &str {
         .unwrap_or(name)
 }
 
+/// A regex (Rust syntax) matching exactly the names [`Catalog::judge`] reads
+/// as fine-tunes: after trimming and at most one provider prefix, `ft:...`
+/// or anything holding `:ft-`. For restating that decision elsewhere (the
+/// SQL export); a test keeps the two in step.
+pub const FINE_TUNE_PATTERN: &str = r"^\s*(?:openai/|azure/|openrouter/openai/|models/)?ft:|:ft-";
+
 /// The base model of a fine-tune id: `ft:gpt-4o-mini-2024-07-18:org:x:id`, or
 /// the legacy `curie:ft-org-2022-...`.
 fn fine_tune_base(name: &str) -> Option<String> {
@@ -308,6 +314,32 @@ mod tests {
             }
         );
         assert_eq!(c.judge("openai/gpt-4o", now), Judgement::NoAccess);
+    }
+
+    #[test]
+    fn the_fine_tune_pattern_says_what_judge_does() {
+        let re = regex::Regex::new(FINE_TUNE_PATTERN).unwrap();
+        let names = [
+            "ft:gpt-4o-mini-2024-07-18:org:x:id",
+            " ft:gpt-4o:x",
+            "openai/ft:gpt-4o:x",
+            "azure/ft:x",
+            "models/ft:x",
+            "openrouter/openai/ft:x",
+            "models/openai/ft:x",
+            "openai/openai/ft:x",
+            "curie:ft-acme-2022-01-01",
+            "openai/curie:ft-x",
+            "FT:gpt-4o:x",
+            "gpt-4o",
+            "xft:y",
+            "gift:card",
+            "",
+        ];
+        for name in names {
+            let judged = fine_tune_base(strip_provider_prefix(name.trim())).is_some();
+            assert_eq!(re.is_match(name), judged, "{name:?}");
+        }
     }
 
     #[test]

@@ -43,12 +43,39 @@ pub enum Target {
 
 /// A status condition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum StatusPat {
+pub enum StatusPat {
+    /// This status.
     Exact(u16),
     /// `4xx`: the hundreds digit.
     Class(u16),
     /// `none`: no status at all.
     Missing,
+}
+
+/// A rule's conditions as its file states them (the field values lowercased,
+/// the patterns as written), read by the matcher and by renderers that
+/// restate the rules in another language (the SQL export). Every condition
+/// present must hold; inside one, any value will do.
+#[derive(Debug, Clone, Default)]
+pub struct Conditions {
+    /// HTTP statuses; empty: any.
+    pub status: Vec<StatusPat>,
+    /// Error types (a trailing `*` matches a prefix).
+    pub types: Vec<String>,
+    /// Error codes, matched against the code, the inner code and the type.
+    pub codes: Vec<String>,
+    /// Offending parameters.
+    pub params: Vec<String>,
+    /// Providers.
+    pub providers: Vec<String>,
+    /// The message regex.
+    pub message: Option<String>,
+    /// The regex over the text around the error body.
+    pub context: Option<String>,
+    /// The regex over the record's endpoint.
+    pub endpoint: Option<String>,
+    /// Applies only to a failure with no error text.
+    pub status_only: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,18 +157,12 @@ pub struct Rule {
     /// Where it sends a failure.
     pub target: Target,
     priority: i32,
-    status: Vec<StatusPat>,
-    types: Vec<String>,
-    codes: Vec<String>,
-    params: Vec<String>,
-    providers: Vec<String>,
+    when: Conditions,
     message: Option<usize>,
     context: Option<usize>,
     endpoint: Option<usize>,
     /// A caution to carry with the verdict (evidence `note`).
     note: Option<String>,
-    /// Applies only to a failure with no error text.
-    status_only: bool,
 }
 
 /// All rules, compiled, in the order they are tried.
@@ -176,12 +197,31 @@ impl RuleSet {
     /// Compiles the embedded rules, then each extra file `(name, text)` on top:
     /// a rule with an existing name replaces it (or removes it with `disable`).
     pub fn compile(taxonomy: &Taxonomy, extra: &[(String, String)]) -> Result<RuleSet> {
-        let mut specs: Vec<RuleSpec> = Vec::new();
-        let mut extracts: Vec<ExtractSpec> = Vec::new();
         let files = std::iter::once((EMBEDDED_NAME.to_string(), EMBEDDED.to_string()))
             .chain(extra.iter().cloned());
+        Self::compile_files(taxonomy, files, 1)
+    }
+
+    /// Rules files alone, without the embedded rules (tests of renderers).
+    #[cfg(test)]
+    pub(crate) fn compile_alone(
+        taxonomy: &Taxonomy,
+        files: &[(String, String)],
+    ) -> Result<RuleSet> {
+        Self::compile_files(taxonomy, files.iter().cloned(), 0)
+    }
+
+    /// Compiles `files` in order, the first `embedded` of them the embedded
+    /// rules (checked by a test instead of at start).
+    fn compile_files(
+        taxonomy: &Taxonomy,
+        files: impl Iterator<Item = (String, String)>,
+        embedded: usize,
+    ) -> Result<RuleSet> {
+        let mut specs: Vec<RuleSpec> = Vec::new();
+        let mut extracts: Vec<ExtractSpec> = Vec::new();
         for (index, (file, text)) in files.enumerate() {
-            let embedded = index == 0;
+            let embedded = index < embedded;
             let parsed: RulesFile = toml::from_str(&text)
                 .map_err(|e| Error::Rules { file: file.clone(), message: e.to_string() })?;
             for mut spec in parsed.rule {
@@ -260,6 +300,11 @@ impl RuleSet {
         (rule, evidence)
     }
 
+    /// The rules in force, in the order they are tried.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
     /// The number of rules in force.
     pub fn len(&self) -> usize {
         self.rules.len()
@@ -315,16 +360,21 @@ fn build(taxonomy: &Taxonomy, specs: Vec<RuleSpec>, extracts: Vec<ExtractSpec>) 
         rules.push(Rule {
             target,
             priority: spec.priority,
-            status,
-            types: lower(&spec.types),
-            codes: lower(&spec.code),
-            params: lower(&spec.param),
-            providers: lower(&spec.provider),
             message: messages.add(&spec.message, &spec.file, &owner, spec.embedded),
             context: contexts.add(&spec.context, &spec.file, &owner, spec.embedded),
             endpoint: endpoints.add(&spec.endpoint, &spec.file, &owner, spec.embedded),
+            when: Conditions {
+                status,
+                types: lower(&spec.types),
+                codes: lower(&spec.code),
+                params: lower(&spec.param),
+                providers: lower(&spec.provider),
+                message: spec.message,
+                context: spec.context,
+                endpoint: spec.endpoint,
+                status_only: spec.status_only,
+            },
             note: spec.note,
-            status_only: spec.status_only,
             name: spec.name,
         });
     }
@@ -371,13 +421,24 @@ fn parse_status(spec: &StatusSpec) -> std::result::Result<StatusPat, String> {
 }
 
 impl Rule {
+    /// Its conditions, as its file states them.
+    pub fn conditions(&self) -> &Conditions {
+        &self.when
+    }
+
+    /// Its priority: higher is tried first.
+    pub fn priority(&self) -> i32 {
+        self.priority
+    }
+
     /// The non-regex conditions.
     fn fields_match(&self, info: &ErrorInfo, provider: Option<&str>) -> bool {
         let any = |wanted: &[String], have: &[Option<&str>]| {
             wanted.is_empty() || have.iter().flatten().any(|h| wanted.iter().any(|w| glob_eq(w, h)))
         };
-        let status_ok = self.status.is_empty()
-            || self.status.iter().any(|p| match (p, info.status) {
+        let when = &self.when;
+        let status_ok = when.status.is_empty()
+            || when.status.iter().any(|p| match (p, info.status) {
                 (StatusPat::Exact(e), Some(s)) => *e == s,
                 (StatusPat::Class(d), Some(s)) => s / 100 == *d,
                 (StatusPat::Missing, None) => true,
@@ -385,26 +446,28 @@ impl Rule {
             });
         let provider = info.provider.as_deref().or(provider);
         status_ok
-            && (!self.status_only || info.is_bare())
-            && any(&self.types, &[info.etype.as_deref()])
+            && (!when.status_only || info.is_bare())
+            && any(&when.types, &[info.etype.as_deref()])
             && any(
-                &self.codes,
+                &when.codes,
                 &[info.code.as_deref(), info.inner_code.as_deref(), info.etype.as_deref()],
             )
-            && any(&self.params, &[info.param.as_deref()])
-            && any(&self.providers, &[provider])
+            && any(&when.params, &[info.param.as_deref()])
+            && any(&when.providers, &[provider])
     }
 }
 
 /// Case-insensitive equality; a trailing `*` in the wanted value matches a prefix.
+/// Compared as bytes: the prefix may end inside a character of the value.
 fn glob_eq(wanted: &str, have: &str) -> bool {
     match wanted.strip_suffix('*') {
-        Some(prefix) => {
-            have.len() >= prefix.len() && have[..prefix.len()].eq_ignore_ascii_case(prefix)
-        }
+        Some(prefix) => have
+            .as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes())),
         None => have.eq_ignore_ascii_case(wanted),
     }
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

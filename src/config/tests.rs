@@ -42,3 +42,28 @@ fn threads_are_capped() {
     assert_eq!(threads(None, 1024).unwrap(), MAX_THREADS);
     assert!(threads(Some(0), 2).unwrap_err().to_string().contains("at least 1"));
 }
+
+#[test]
+fn taxonomy_sql_takes_a_dialect_and_rules_files() {
+    use crate::report::sql::Dialect;
+    use clap::Parser;
+    let task = |args: &[&str]| {
+        let cli = Cli::try_parse_from([&["errlens", "taxonomy"][..], args].concat());
+        Config::from_cli(cli.map_err(|e| Error::Usage(e.to_string()))?).map(|c| c.task)
+    };
+    let dialect = |args: &[&str]| match task(args) {
+        Ok(Task::RulesSql { dialect }) => Some(dialect),
+        _ => None,
+    };
+    assert_eq!(dialect(&["--format", "sql"]), Some(Dialect::DuckDb));
+    assert_eq!(dialect(&["--format", "sql", "--dialect", "spark"]), Some(Dialect::Spark));
+    assert_eq!(dialect(&["--format", "sql", "--dialect", "trino"]), Some(Dialect::Trino));
+    assert!(task(&["--format", "sql", "--dialect", "mysql"]).is_err());
+    let refused = |args: &[&str]| task(args).unwrap_err().to_string();
+    assert!(refused(&["--dialect", "spark"]).contains("--dialect applies to --format sql only"));
+    assert!(refused(&["--format", "json", "--rules", "r.toml"]).contains("--format sql only"));
+    assert!(refused(&["--format", "sql", "--rules", "/nonexistent/r.toml"]).contains("r.toml"));
+    assert!(matches!(task(&[]), Ok(Task::Taxonomy { format: DocFormat::Text })));
+    // `explain` has no SQL to write.
+    assert!(Cli::try_parse_from(["errlens", "explain", "--format", "sql", "x"]).is_err());
+}

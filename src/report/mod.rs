@@ -1,7 +1,8 @@
 //! Report stage: one renderer per output format, all reading the same
 //! [`model::Report`]: text, Markdown and HTML (sharing [`tables`]), CSV and
 //! JSON. The per-record `classify` output lives in [`records`], `explain` in
-//! [`playbook`] and `taxonomy` in [`taxonomy`].
+//! [`playbook`], `taxonomy` in [`taxonomy`] and `taxonomy --format sql` in
+//! [`sql`].
 
 pub mod boundary;
 mod csv;
@@ -11,6 +12,7 @@ mod markdown;
 pub mod model;
 pub mod playbook;
 pub mod records;
+pub mod sql;
 pub mod tables;
 pub mod taxonomy;
 mod text;

@@ -16,6 +16,7 @@ mod memory;
 mod otlp;
 mod rules;
 mod secrets;
+mod sql;
 mod states;
 mod status_only;
 mod util;

@@ -57,6 +57,9 @@ fn status_patterns() {
     assert_eq!(parse_status(&StatusSpec::Number(429)), Ok(StatusPat::Exact(429)));
     assert!(glob_eq("tools*", "tools[0].function"));
     assert!(!glob_eq("tools", "tools[0]"));
+    // A prefix that ends inside a character of the value: no match, no panic.
+    assert!(!glob_eq("ab*", "a\u{e9}b"));
+    assert!(glob_eq("a\u{e9}*", "A\u{e9}b"));
     assert_eq!(patterns::ascii_word_boundaries(r"\bx\\b\d\b"), r"(?-u:\b)x\\b\d(?-u:\b)");
     assert_eq!(patterns::ascii_word_boundaries(r"[\b\]]\b"), r"[\b\]](?-u:\b)");
 }
@@ -207,7 +210,7 @@ fn a_rules_file_pattern_with_no_literal_still_matches() {
 /// Every text the test data holds: every string of every line, and the
 /// message and context each string and object unwraps to, each also in upper case,
 /// lower case and with every other letter's case flipped.
-fn corpus() -> Vec<String> {
+pub(crate) fn corpus() -> Vec<String> {
     let root = env!("CARGO_MANIFEST_DIR");
     let mut files = vec![format!("{root}/samples/app-2026-11-21.jsonl")];
     for dir in ["tests/data", "tests/cases"] {
@@ -321,4 +324,20 @@ fn a_rules_file_named_like_the_embedded_rules_is_still_checked() {
     );
     let err = RuleSet::compile(Taxonomy::get(), &[file]).unwrap_err().to_string();
     assert!(err.contains("rule `bad`") && err.contains("bad regex"), "{err}");
+}
+
+/// A type or code glob whose prefix ends inside a character of the logged
+/// value (a rules file's `ab*` against `aéb`) does not match, and does not
+/// panic (it sliced the value at a byte that is no character boundary).
+#[test]
+fn a_prefix_glob_never_cuts_a_character() {
+    let rules =
+        compile("[[rule]]\nname = \"glob\"\ncause = \"quota.exhausted\"\ntype = [\"ab*\"]\n")
+            .unwrap();
+    let info = ErrorInfo {
+        etype: Some("a\u{e9}b".to_string()),
+        message: "nothing a rule knows".to_string(),
+        ..ErrorInfo::default()
+    };
+    assert!(rules.find(&info, None, None).is_none_or(|m| m.rule.name != "glob"));
 }
