@@ -234,6 +234,7 @@ class Hadoop:
         """Hadoop's configuration and Path class, from the JVM gateway."""
         self.conf = sc._jsc.hadoopConfiguration()
         self.path = sc._jvm.org.apache.hadoop.fs.Path
+        self.folders: set = set()  # walked already, by identity()
 
     def fs(self, path):
         """The FileSystem a Hadoop Path lives on."""
@@ -262,17 +263,43 @@ class Hadoop:
         return [(uri, name_of(uri, base, prefix)) for uri in found]
 
     def walk(self, folder) -> list[str]:
-        """The log files under a folder, recursively, as errlens walks it."""
-        root = folder.toString().rstrip("/")
-        files = self.fs(folder).listFiles(folder, True)
+        """The log files under a folder as errlens walks it: entries sorted by
+        name, folders walked where they sort, hidden names skipped, a folder
+        reached twice (a symlink loop) walked once. listStatus, not the
+        recursive listFiles: that one reads every local file's owner and
+        permissions, a process per file where Hadoop has no native library."""
+        if not add_new(self.folders, identity(folder.toString())):
+            return []
+        entries = [(s.getPath().toString(), s) for s in self.fs(folder).listStatus(folder)]
         kept = []
-        while files.hasNext():
-            uri = files.next().getPath().toString()
-            relative = uri[len(root) + 1 :]
-            parts = relative.split("/")
-            if not any(p.startswith(".") for p in parts) and is_log_name(parts[-1]):
-                kept.append(relative)
-        return [root + "/" + relative for relative in sorted(kept, key=sort_key)]
+        for uri, status in sorted(entries, key=lambda entry: sort_key(entry[0])):
+            name = uri.rsplit("/", 1)[-1]
+            if name.startswith("."):
+                continue
+            if status.isDirectory():
+                kept += self.walk(status.getPath())
+            elif is_log_name(name):
+                kept.append(uri)
+        return kept
+
+
+def identity(uri: str):
+    """What makes two paths one file or folder: for a file: path, as errlens,
+    its device and inode (through symlinks and hard links); else its URI."""
+    if uri.startswith("file:"):
+        try:
+            meta = os.stat(re.sub(r"^file:(//)?", "", uri))
+            return meta.st_dev, meta.st_ino
+        except OSError:
+            pass
+    return uri
+
+
+def add_new(seen: set, key) -> bool:
+    """Adds `key` to `seen`; whether it was new."""
+    new = key not in seen
+    seen.add(key)
+    return new
 
 
 def name_of(uri: str, base: str, prefix: str) -> str:
@@ -284,16 +311,14 @@ def name_of(uri: str, base: str, prefix: str) -> str:
 
 
 def expand(sc: SparkContext, given: list[str], copy_inputs: bool) -> list[Input]:
-    """The files the inputs stand for, each once, in order."""
+    """The files the inputs stand for, each once (by identity()), in order."""
     hadoop = Hadoop(sc)
-    seen, files = set(), []
+    seen: set = set()
+    files = []
     for text in given:
         if text == "-":
             raise JobError("-: a Spark job cannot read stdin; give files")
-        for uri, name in hadoop.matches(text):
-            if uri not in seen:
-                seen.add(uri)
-                files.append((uri, name))
+        files += [(uri, name) for uri, name in hadoop.matches(text) if add_new(seen, identity(uri))]
     if not files:
         raise JobError(f"no input: {', '.join(given)}: no log files found")
     return [to_input(i, uri, name, copy_inputs) for i, (uri, name) in enumerate(files)]
@@ -438,20 +463,43 @@ def check_coverage(parts: list, files: list[Input]) -> None:
         )
 
 
+@dataclass(frozen=True)
+class Tools:
+    """The errlens binary and the --rules files, on the driver's local disk."""
+
+    binary: str
+    rules: tuple[str, ...]
+
+
+def stage(args: argparse.Namespace, folder: str) -> Tools:
+    """Copies the binary and the --rules files into a local folder: addFile
+    reads with the JVM, which cannot read every path Python can (Databricks
+    volumes), and a mounted binary may not run in place."""
+    paths = [errlens_binary(args.errlens), *args.rules]
+    names = [os.path.basename(path) for path in paths]
+    if len(set(names)) != len(names):
+        raise JobError("the errlens binary and the --rules files need distinct file names")
+    copies = []
+    for path in paths:
+        if not os.path.isfile(path):
+            raise JobError(f"{path}: no such file")
+        copies.append(shutil.copy(path, folder))
+    os.chmod(copies[0], 0o755)
+    return Tools(copies[0], tuple(copies[1:]))
+
+
 def ship(sc: SparkContext, path: str) -> str:
     """addFile; the name the executors find the file by."""
-    if not os.path.isfile(path):
-        raise JobError(f"{path}: no such file")
-    sc.addFile(os.path.abspath(path))
+    sc.addFile(path)
     return os.path.basename(path)
 
 
 def errlens_binary(given: str) -> str:
     """The errlens the driver runs and ships."""
     found = shutil.which(given) if os.sep not in given else given
-    if not found or not os.access(found, os.X_OK):
+    if not found or not os.path.isfile(found):
         raise JobError(f"{given}: no errlens binary there; give --errlens PATH")
-    return os.path.abspath(found)
+    return found
 
 
 def parquet_dir(binary: str, given: str | None) -> str | None:
@@ -466,7 +514,7 @@ def parquet_dir(binary: str, given: str | None) -> str | None:
         )
     helptext = subprocess.run([binary, "classify", "--help"], capture_output=True, text=True)
     if "parquet" not in helptext.stdout.lower():
-        raise JobError(f"--parquet-dir: this errlens ({binary}) cannot write Parquet")
+        raise JobError("--parquet-dir: this errlens cannot write Parquet (see classify --help)")
     path = os.path.abspath(path)
     os.makedirs(path, exist_ok=True)
     if any(n.startswith("part-") for n in os.listdir(path)):
@@ -474,15 +522,12 @@ def parquet_dir(binary: str, given: str | None) -> str | None:
     return path
 
 
-def make_plan(sc: SparkContext, args, binary: str, parquet: str | None, count: int) -> Plan:
+def make_plan(sc: SparkContext, args, tools: Tools, parquet: str | None, count: int) -> Plan:
     """Ships the binary and rules files; the arguments every part shares."""
-    shipped = [os.path.basename(p) for p in [binary, *args.rules]]
-    if len(set(shipped)) != len(shipped):
-        raise JobError("the errlens binary and --rules files need distinct file names")
     threads = args.threads or int(sc.getConf().get("spark.task.cpus", "1"))
     return Plan(
-        binary=ship(sc, binary),
-        rules=tuple(ship(sc, path) for path in args.rules),
+        binary=ship(sc, tools.binary),
+        rules=tuple(ship(sc, path) for path in tools.rules),
         read=read_flags(args, threads),
         fold=fold_flags(args),
         cwd=os.getcwd(),
@@ -543,39 +588,46 @@ def write_states(parts: list, folder: str, width: int) -> list[str]:
     return paths
 
 
-def merge(binary: str, states: list[str], args, plan: Plan, report: list[str]) -> int:
+def merge(tools: Tools, states: list[str], plan: Plan, report: list[str]) -> int:
     """`errlens analyze STATES... REPORT FLAGS` on the driver; its exit code."""
-    rules = [arg for path in args.rules for arg in ("--rules", path)]
-    command = [binary, "analyze", *states, *rules, *plan.fold, *report]
+    rules = [arg for path in tools.rules for arg in ("--rules", path)]
+    command = [tools.binary, "analyze", *states, *rules, *plan.fold, *report]
     return subprocess.run(command).returncode
 
 
-def run_on_spark(sc: SparkContext, args, binary: str, parquet: str | None, report) -> int:
+def run_on_spark(sc: SparkContext, args, tools: Tools, parquet: str | None, report) -> int:
     """The job once Spark runs: parts on the executors, the merge here."""
     keep = StatesDir(sc, args.states_dir) if args.states_dir else None
     if keep:
         keep.check_empty()
+    started = time.monotonic()
     files = expand(sc, args.inputs, args.copy_inputs)
-    plan = make_plan(sc, args, binary, parquet, len(files))
+    print(f"errlens-job: {len(files):,} files, listed in {time.monotonic() - started:.1f}s",
+          file=sys.stderr)
+    plan = make_plan(sc, args, tools, parquet, len(files))
     parts = analyse(sc, files, plan, args.partitions or sc.defaultParallelism)
     check_coverage(parts, files)
     with tempfile.TemporaryDirectory(prefix="errlens-states-") as folder:
         states = write_states(parts, folder, plan.width)
         if keep:
             keep.save(states)
-        return merge(binary, states, args, plan, report)
+        return merge(tools, states, plan, report)
 
 
 def run(args: argparse.Namespace, report: list[str]) -> int:
     """The whole job on the driver; the merging errlens's exit code."""
-    binary = errlens_binary(args.errlens)
-    parquet = parquet_dir(binary, args.parquet_dir)  # checked before Spark takes seconds
-    conf = SparkConf().setAppName("errlens").setIfMissing("spark.log.level", "WARN")
-    sc = SparkContext.getOrCreate(conf)
-    try:
-        return run_on_spark(sc, args, binary, parquet, report)
-    finally:
-        sc.stop()
+    with tempfile.TemporaryDirectory(prefix="errlens-job-") as folder:
+        tools = stage(args, folder)
+        parquet = parquet_dir(tools.binary, args.parquet_dir)  # before Spark takes seconds
+        conf = SparkConf().setAppName("errlens").setIfMissing("spark.log.level", "WARN")
+        # A context that was running already (Databricks, a notebook) is not ours to stop.
+        ours = SparkContext._active_spark_context is None
+        sc = SparkContext.getOrCreate(conf)
+        try:
+            return run_on_spark(sc, args, tools, parquet, report)
+        finally:
+            if ours:
+                sc.stop()
 
 
 def main(argv: list[str]) -> int:
