@@ -76,7 +76,8 @@ expect_rc() {
 }
 
 # A folder whose walk order and names differ from a plain sort: `a/` is walked before
-# `a-b.jsonl`; hidden names and non-log names are skipped; rotated and .gz logs are read.
+# `a-b.jsonl`; hidden names and non-log names are skipped; rotated and .gz logs are read;
+# a symlink to a file read already and a symlink loop are skipped, as errlens does.
 tree="target/spark-test/tree"
 mkdir -p "$tree/a" "$tree/.hidden"
 cp samples/aliases.jsonl "$tree/a/x.jsonl"
@@ -86,6 +87,8 @@ cp samples/formats/portkey.jsonl "$tree/app.log.1"
 cp samples/aliases.jsonl "$tree/.hidden/y.jsonl"
 cp samples/aliases.jsonl "$tree/notes.md"
 gzip -9nc samples/formats/otlp.jsonl >"$tree/b.jsonl.gz"
+ln -s a.jsonl "$tree/link.jsonl"
+ln -s . "$tree/loop"
 
 parquet_args=()
 if "$errlens" classify --help | grep -qi parquet; then
@@ -104,8 +107,16 @@ states=("$work"/a-states/part-*.state)
 "$errlens" analyze samples/ "$tree" --format text -o "$work/a-one.txt"
 same "$work/a-merged.txt" "$work/a-one.txt" "text"
 
-echo "== 7 parts, --by key,model --every 1h --since 36h --fail-on 'quota.*' (exit 1)"
-fold=(--by key,model --every 1h --since 36h)
+echo "== 7 parts, --by key,model --every 1h --since 36h --rules --fail-on 'quota.*' (exit 1)"
+# A rule shipped to the executors: a state folded without it would not merge.
+cat >"$work/extra-rules.toml" <<'EOF'
+[[rule]]
+name = "test.quota_wording"
+cause = "quota.exhausted"
+priority = 95
+message = '(?i)exceeded your current quota'
+EOF
+fold=(--by key,model --every 1h --since 36h --rules "$work/extra-rules.toml")
 job b --partitions 7 --states-dir "$work/b-states" "${fold[@]}" samples/ \
   -- --format json -o "$work/b-job.json" --fail-on 'quota.*'
 expect_rc 1 b
@@ -113,10 +124,10 @@ one_rc=0
 "$errlens" analyze samples/ "${fold[@]}" --format json -o "$work/b-one.json" \
   --fail-on 'quota.*' || one_rc=$?
 [ "$one_rc" = 1 ] || fail "b: the single-machine run exited $one_rc, not 1"
-same "$work/b-job.json" "$work/b-one.json" "json --by --every --since"
+same "$work/b-job.json" "$work/b-one.json" "json --by --every --since --rules"
 "$errlens" analyze "$work"/b-states/part-*.state "${fold[@]}" --format text -o "$work/b-merged.txt"
 "$errlens" analyze samples/ "${fold[@]}" --format text -o "$work/b-one.txt"
-same "$work/b-merged.txt" "$work/b-one.txt" "text --by --every --since"
+same "$work/b-merged.txt" "$work/b-one.txt" "text --by --every --since --rules"
 
 echo "== globs, every file read by Spark's binaryFiles and copied (as s3a:// etc. are)"
 SPARK_CONF="--conf spark.files.openCostInBytes=1" \
