@@ -321,7 +321,18 @@ def expand(sc: SparkContext, given: list[str], copy_inputs: bool) -> list[Input]
         files += [(uri, name) for uri, name in hadoop.matches(text) if add_new(seen, identity(uri))]
     if not files:
         raise JobError(f"no input: {', '.join(given)}: no log files found")
-    return [to_input(i, uri, name, copy_inputs) for i, (uri, name) in enumerate(files)]
+    inputs = [to_input(i, uri, name, copy_inputs) for i, (uri, name) in enumerate(files)]
+    check_copied_names(inputs)
+    return inputs
+
+
+def check_copied_names(files: list[Input]) -> None:
+    """Refuses two copied files that would land on one local path."""
+    seen: dict[str, str] = {}
+    for f in files:
+        path = os.path.normpath(f.name)
+        if not f.local and seen.setdefault(path, f.uri) != f.uri:
+            raise JobError(f"{seen[path]} and {f.uri} would both be copied to {path}")
 
 
 def to_input(index: int, uri: str, name: str, copy_inputs: bool) -> Input:
@@ -352,7 +363,9 @@ def executable(name: str) -> str:
 
 def call(binary: str, args: list[str], cwd: str, names: list[str]) -> str:
     """Runs errlens; its stderr when it wrote its output, else ErrlensFailed."""
-    done = subprocess.run([binary, *args], cwd=cwd, capture_output=True, text=True)
+    done = subprocess.run(
+        [binary, *args], cwd=cwd, capture_output=True, text=True, errors="replace"
+    )
     if done.returncode in WRITTEN:
         return done.stderr
     span = names[0] if len(names) == 1 else f"{names[0]} ... {names[-1]} ({len(names)} files)"

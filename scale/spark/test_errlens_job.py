@@ -67,6 +67,14 @@ class Names(unittest.TestCase):
         with self.assertRaisesRegex(job.JobError, "rename it"):
             job.to_input(0, "s3a://b/a,b.jsonl", "s3a://b/a,b.jsonl", False)
 
+    def test_two_copied_files_on_one_path_are_refused(self):
+        one = job.Input(0, "hdfs://nn/a/x.jsonl", "a/x.jsonl", False)
+        other = job.Input(1, "hdfs://nn/b/x.jsonl", "a//x.jsonl", False)
+        local = job.Input(2, "file:/r/a/x.jsonl", "a/x.jsonl", True)
+        job.check_copied_names([one, local])
+        with self.assertRaisesRegex(job.JobError, "would both be copied to a/x.jsonl"):
+            job.check_copied_names([one, other])
+
 
 class Parts(unittest.TestCase):
     def test_consecutive_runs_in_order(self):
