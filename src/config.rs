@@ -269,7 +269,12 @@ impl Config {
     }
 
     fn classify(args: ClassifyArgs) -> Result<Config> {
-        let task = Task::Classify { format: args.format, all: args.all };
+        let format = args.format.unwrap_or_else(|| {
+            args.output.as_deref().map_or(RecordFormat::Jsonl, RecordFormat::from_path)
+        });
+        let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+        check_binary(format, to_terminal)?;
+        let task = Task::Classify { format, all: args.all };
         Self::build(task, args.input, args.output)
     }
 
@@ -352,6 +357,18 @@ fn check_output<'s>(output: &Path, inputs: impl IntoIterator<Item = &'s Source>)
         ))),
         None => Ok(()),
     }
+}
+
+/// Refuses binary output (Parquet) to a terminal: it would be noise on the
+/// screen and could leave the terminal in a strange state.
+fn check_binary(format: RecordFormat, to_terminal: bool) -> Result<()> {
+    if format.is_binary() && to_terminal {
+        return Err(Error::Usage(
+            "Parquet is binary and stdout is a terminal: add -o FILE.parquet, or redirect stdout"
+                .to_string(),
+        ));
+    }
+    Ok(())
 }
 
 /// Reads `--rules` files: `(path, text)`.
