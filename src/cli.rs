@@ -230,9 +230,10 @@ pub struct ClassifyArgs {
     /// Inputs.
     #[command(flatten)]
     pub input: InputArgs,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = RecordFormat::Jsonl)]
-    pub format: RecordFormat,
+    /// Output format (default: from -o's extension, `.csv` or `.parquet`,
+    /// else jsonl). Parquet is never written to a terminal.
+    #[arg(long, value_enum)]
+    pub format: Option<RecordFormat>,
     /// Write every record, not only failures (successes get category `success`).
     #[arg(long)]
     pub all: bool,

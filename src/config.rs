@@ -302,7 +302,12 @@ impl Config {
     }
 
     fn classify(args: ClassifyArgs) -> Result<Config> {
-        let task = Task::Classify { format: args.format, all: args.all };
+        let format = args.format.unwrap_or_else(|| {
+            args.output.as_deref().map_or(RecordFormat::Jsonl, RecordFormat::from_path)
+        });
+        let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+        check_binary(format, to_terminal)?;
+        let task = Task::Classify { format, all: args.all };
         Self::build(task, args.input, args.output)
     }
 
@@ -405,6 +410,18 @@ fn check_state_flags(args: &AnalyzeArgs) -> Result<()> {
     if args.output.is_none() && std::io::stdout().is_terminal() {
         return Err(Error::Usage(
             "--format state is binary: write it with -o FILE or into a pipe".to_string(),
+        ));
+    }
+    Ok(())
+}
+
+/// Refuses binary output (Parquet) to a terminal: it would be noise on the
+/// screen and could leave the terminal in a strange state.
+fn check_binary(format: RecordFormat, to_terminal: bool) -> Result<()> {
+    if format.is_binary() && to_terminal {
+        return Err(Error::Usage(
+            "Parquet is binary and stdout is a terminal: add -o FILE.parquet, or redirect stdout"
+                .to_string(),
         ));
     }
     Ok(())

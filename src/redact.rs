@@ -312,6 +312,30 @@ pub fn display_value(value: &str, key_field: bool) -> Cow<'_, str> {
     if key_field { display_key(value) } else { redact_text(value) }
 }
 
+/// Text from a log, redacted: made only by [`Redacted::text`] or
+/// [`Redacted::key`], so an output that takes it (the binary Parquet writer,
+/// which no text boundary sees) cannot be handed a secret by mistake.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct Redacted(String);
+
+impl Redacted {
+    /// Free text with every secret inside it fingerprinted ([`redact_text`]).
+    pub fn text(text: &str) -> Redacted {
+        Redacted(redact_text(text).into_owned())
+    }
+
+    /// A key field's value as it may be shown ([`display_key`]).
+    pub fn key(key: &str) -> Redacted {
+        Redacted(display_key(key).into_owned())
+    }
+
+    /// The redacted text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
 /// `prefix...last4#hash`: the prefix is the token's leading lowercase
 /// segments (`sk-`, `sk-proj-`, `sk-svcacct-`; never more than 11 characters,
 /// so no 12-character run of the secret is ever shown), the hash is FNV-1a

@@ -17,10 +17,10 @@ use crate::input::Chunk;
 use crate::parse::Line;
 use crate::pipeline::{self, Job};
 use crate::progress::Progress;
-use crate::redact;
+use crate::redact::Redacted;
 use crate::report::boundary::{Boundary, Escapes};
 use crate::report::playbook::{self, Explanation};
-use crate::report::records::{self, Classified};
+use crate::report::records::{self, Classified, RecordFormat};
 use crate::report::{self, Report};
 
 /// How a run ended, for the exit code.
@@ -59,35 +59,44 @@ pub fn run(config: &Config, out: &mut dyn Write) -> Result<Outcome> {
 /// compiling the rules costs more than a small run.
 #[doc(hidden)]
 pub fn run_with(config: &Config, classifier: &Classifier, out: &mut dyn Write) -> Result<Outcome> {
-    if let Task::Analyze {
-        format: report::Format::State, window, breakdown, max_distinct, ..
-    } = &config.task
-    {
-        // Binary, and its names already redacted (Stats::redact_names).
-        let fold = fold_options(config, *window, breakdown.clone(), *max_distinct);
-        return write_state(config, classifier, &fold, out);
-    }
-    let mut boundary = Boundary::new(out, escapes(&config.task));
+    let Some(escapes) = escapes(&config.task) else {
+        // Binary output (Parquet, states) would be corrupted by a text boundary:
+        // its strings are redacted where its rows are made (`Redacted`) or its
+        // names before it is written (`Stats::redact_names`).
+        let outcome = run_command(config, classifier, out)?;
+        out.flush()?;
+        return Ok(outcome);
+    };
+    let mut boundary = Boundary::new(out, escapes);
     let outcome = run_command(config, classifier, &mut boundary)?;
     boundary.flush()?;
     Ok(outcome)
 }
 
-/// How the output escapes control characters: as JSON escapes in JSON.
-fn escapes(task: &Task) -> Escapes {
+/// How the output escapes control characters: as JSON escapes in JSON;
+/// `None` for binary output, which is no text.
+fn escapes(task: &Task) -> Option<Escapes> {
     use crate::cli::DocFormat;
-    match task {
+    Some(match task {
+        Task::Classify { format, .. } if format.is_binary() => return None,
+        Task::Analyze { format: report::Format::State, .. } => return None,
         Task::Analyze { format: report::Format::Json, .. }
-        | Task::Classify { .. }
+        | Task::Classify { format: RecordFormat::Jsonl, .. }
         | Task::Explain { format: DocFormat::Json, .. }
         | Task::Taxonomy { format: DocFormat::Json } => Escapes::Json,
         Task::Analyze { style, .. } => Escapes::Visible { colour: style.color },
         _ => Escapes::Visible { colour: false },
-    }
+    })
 }
 
 fn run_command(config: &Config, classifier: &Classifier, out: &mut dyn Write) -> Result<Outcome> {
     match &config.task {
+        Task::Analyze {
+            format: report::Format::State, window, breakdown, max_distinct, ..
+        } => {
+            let fold = fold_options(config, *window, breakdown.clone(), *max_distinct);
+            write_state(config, classifier, &fold, out)
+        }
         Task::Analyze { format, style, every_minutes, breakdown, full, .. } => {
             let options = analyze::Options {
                 every_minutes: *every_minutes,
@@ -103,7 +112,7 @@ fn run_command(config: &Config, classifier: &Classifier, out: &mut dyn Write) ->
             out.flush()?;
             Ok(outcome)
         }
-        Task::Classify { all, .. } => classify_records(config, classifier, *all, out),
+        Task::Classify { all, format } => classify_records(config, classifier, *all, *format, out),
         Task::Explain { text, model, provider, status, format } => {
             let context = Context {
                 model: model.as_deref(),
@@ -390,13 +399,17 @@ impl Job for AnalyzeJob<'_> {
     }
 }
 
+/// `classify`: the records of every source in input order, written by the
+/// format's [`records::RecordWriter`] as the chunks come back.
 fn classify_records(
     config: &Config,
     classifier: &Classifier,
     all: bool,
+    format: RecordFormat,
     out: &mut dyn Write,
 ) -> Result<Outcome> {
-    let names: Vec<String> = config.sources.iter().map(|s| s.name()).collect();
+    let names: Vec<Redacted> = config.sources.iter().map(|s| Redacted::text(&s.name())).collect();
+    let mut writer = records::writer(format, &names, out)?;
     let job = ClassifyJob { classifier, all };
     let progress = Progress::new(config.progress, total_size(&config.sources));
     let mut counts = vec![FileCounts::default(); config.sources.len()];
@@ -408,12 +421,13 @@ fn classify_records(
         &progress,
         |file, first_line, (rows, items)| {
             counts[file as usize].merge(items);
-            rows.iter().try_for_each(|row| {
-                records::write_jsonl(row, &names[file as usize], first_line, out)
+            rows.into_iter().try_for_each(|mut row| {
+                row.line += first_line;
+                writer.write(row)
             })
         },
     )?;
-    out.flush()?;
+    writer.finish()?;
     warn_inputs(&files, &counts);
     Ok(if files.iter().any(|f| f.error.is_some()) { Outcome::InputError } else { Outcome::Ok })
 }
@@ -428,7 +442,7 @@ impl Job for ClassifyJob<'_> {
     /// The rows, and what the chunk's items were (for input warnings).
     type Out = (Vec<Classified>, FileCounts);
 
-    fn chunk(&self, _file: u32, reading: &Reading<'_>, chunk: Chunk<'_>) -> (u64, Self::Out) {
+    fn chunk(&self, file: u32, reading: &Reading<'_>, chunk: Chunk<'_>) -> (u64, Self::Out) {
         let mut rows = Vec::new();
         let mut items = FileCounts::default();
         let mut worker = self.classifier.worker();
@@ -436,7 +450,7 @@ impl Job for ClassifyJob<'_> {
             items.add_line(&parsed);
             if let Line::Record(record) = parsed {
                 if record.is_failure() || self.all {
-                    rows.push(self.row(&mut worker, line, &record));
+                    rows.push(self.row(&mut worker, file, line, &record));
                 }
             }
         });
@@ -445,23 +459,32 @@ impl Job for ClassifyJob<'_> {
 }
 
 impl ClassifyJob<'_> {
+    /// One record's row: every string from the log redacted here, on the
+    /// worker, once for every output format.
     fn row(
         &self,
         worker: &mut Worker<'_>,
+        file: u32,
         line: u64,
         record: &crate::parse::Record<'_>,
     ) -> Classified {
-        let text = |t: Option<crate::parse::Text<'_>>| t.map(|t| t.decode().into_owned());
+        let text = |t: Option<crate::parse::Text<'_>>| t.map(|t| Redacted::text(&t.decode()));
         let mut row = Classified {
+            file,
             line,
             request_id: text(record.request_id),
             ts: record.ts,
-            key: record.key.map(|k| redact::display_key(&k.decode()).into_owned()),
+            key: record.key.map(|k| Redacted::key(&k.decode())),
+            org: text(record.org),
             project: text(record.project),
+            user: text(record.user),
+            provider: text(record.provider),
+            endpoint: text(record.endpoint),
             model: text(record.model),
             status: record.status,
             status_inferred: false,
             category: "success",
+            group: None,
             owner: None,
             retry: None,
             message: None,
@@ -469,17 +492,28 @@ impl ClassifyJob<'_> {
             evidence: BTreeMap::new(),
         };
         if record.is_failure() {
-            let v = worker.classify_record(record);
-            let cause = self.classifier.taxonomy().cause(v.cause);
-            row.status = v.info.status;
-            row.status_inferred = v.info.status_inferred;
-            row.category = cause.id.as_str();
-            row.owner = Some(cause.owner.as_str());
-            row.retry = Some(cause.retry.as_str());
-            row.message = Some(v.info.message.clone());
-            row.signature.clone_from(&v.signature);
-            row.evidence = v.evidence.iter().map(|(k, val)| (k.clone(), val.clone())).collect();
+            self.verdict(worker, record, &mut row);
         }
         row
+    }
+
+    /// Fills in a failure's cause, message and evidence.
+    fn verdict(
+        &self,
+        worker: &mut Worker<'_>,
+        record: &crate::parse::Record<'_>,
+        row: &mut Classified,
+    ) {
+        let v = worker.classify_record(record);
+        let cause = self.classifier.taxonomy().cause(v.cause);
+        row.status = v.info.status;
+        row.status_inferred = v.info.status_inferred;
+        row.category = cause.id.as_str();
+        row.group = Some(cause.group());
+        row.owner = Some(cause.owner.as_str());
+        row.retry = Some(cause.retry.as_str());
+        row.message = Some(Redacted::text(&v.info.message));
+        row.signature = v.signature.as_deref().map(Redacted::text);
+        row.evidence = v.evidence.iter().map(|(k, val)| (k.clone(), Redacted::text(val))).collect();
     }
 }

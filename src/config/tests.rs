@@ -67,3 +67,31 @@ fn taxonomy_sql_takes_a_dialect_and_rules_files() {
     // `explain` has no SQL to write.
     assert!(Cli::try_parse_from(["errlens", "explain", "--format", "sql", "x"]).is_err());
 }
+
+#[test]
+fn parquet_is_never_written_to_a_terminal() {
+    let refused = check_binary(RecordFormat::Parquet, true).unwrap_err().to_string();
+    assert!(refused.contains("-o FILE.parquet"), "{refused}");
+    assert!(check_binary(RecordFormat::Parquet, false).is_ok(), "a pipe or a file");
+    for text in [RecordFormat::Jsonl, RecordFormat::Csv] {
+        assert!(check_binary(text, true).is_ok());
+    }
+}
+
+#[test]
+fn classify_format_comes_from_the_flag_then_the_name() {
+    use clap::Parser;
+    let format = |args: &[&str]| {
+        let cli = Cli::parse_from([&["errlens", "classify", "-"][..], args].concat());
+        match Config::from_cli(cli).map(|c| c.task) {
+            Ok(Task::Classify { format, .. }) => Some(format),
+            _ => None,
+        }
+    };
+    let dir = std::env::temp_dir();
+    let out = |name: &str| dir.join(name).to_str().unwrap().to_string();
+    assert_eq!(format(&["-o", &out("f.parquet")]), Some(RecordFormat::Parquet));
+    assert_eq!(format(&["-o", &out("f.csv")]), Some(RecordFormat::Csv));
+    assert_eq!(format(&["-o", &out("f.jsonl")]), Some(RecordFormat::Jsonl));
+    assert_eq!(format(&["--format", "csv", "-o", &out("f.parquet")]), Some(RecordFormat::Csv));
+}

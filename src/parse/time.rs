@@ -170,6 +170,17 @@ pub fn format_rfc3339(ms: Millis) -> String {
     }
 }
 
+/// Formats microseconds since the epoch as RFC 3339 UTC with all six
+/// fraction digits (`2026-11-21T10:00:01.250000Z`): the fixed width of the
+/// `classify` CSV's `ts` column.
+pub fn format_rfc3339_micros(us: i64) -> String {
+    let (days, rem) = (us.div_euclid(86_400_000_000), us.rem_euclid(86_400_000_000));
+    let (y, mo, d) = civil_from_days(days);
+    let secs = rem / 1_000_000;
+    let (h, mi, s, frac) = (secs / 3600, secs / 60 % 60, secs % 60, rem % 1_000_000);
+    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{frac:06}Z")
+}
+
 /// The `YYYY-MM-DD` date of a timestamp.
 pub fn format_date(ms: Millis) -> String {
     let (y, m, d) = civil_from_days(ms.div_euclid(86_400_000));
@@ -308,5 +319,13 @@ mod tests {
             assert_eq!(format_rfc3339(parse_rfc3339(s.as_bytes()).unwrap()), s);
         }
         assert_eq!(format_date(0), "1970-01-01");
+    }
+
+    #[test]
+    fn micros_have_six_fraction_digits() {
+        let ms = parse_rfc3339(b"2026-11-21T10:00:01.25Z").unwrap();
+        assert_eq!(format_rfc3339_micros(ms * 1000), "2026-11-21T10:00:01.250000Z");
+        assert_eq!(format_rfc3339_micros(ms * 1000 + 7), "2026-11-21T10:00:01.250007Z");
+        assert_eq!(format_rfc3339_micros(-1), "1969-12-31T23:59:59.999999Z");
     }
 }

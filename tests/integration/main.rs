@@ -14,6 +14,7 @@ mod formats;
 mod injection;
 mod memory;
 mod otlp;
+mod records;
 mod rules;
 mod secrets;
 mod sql;

@@ -187,10 +187,9 @@ fn assert_hidden(secrets: &[Secret], what: &str, bytes: &[u8]) {
     }
 }
 
-#[test]
-fn no_secret_leaves_in_any_output() {
-    let secrets = secrets();
-    let dir = TempDir::new("secrets");
+/// Writes into `dir` the canonical line and a failing and a successful line
+/// of every sample format, each poisoned with every secret in every field.
+fn write_poisoned(dir: &TempDir, secrets: &[Secret]) {
     let sample_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples/formats");
     let mut files = vec![("canonical.jsonl".to_string(), vec![canonical_line()])];
     let mut names: Vec<_> =
@@ -201,8 +200,15 @@ fn no_secret_leaves_in_any_output() {
         files.push((name, sample_lines(path)));
     }
     for (name, lines) in &files {
-        dir.write(name, poisoned(lines, &secrets));
+        dir.write(name, poisoned(lines, secrets));
     }
+}
+
+#[test]
+fn no_secret_leaves_in_any_output() {
+    let secrets = secrets();
+    let dir = TempDir::new("secrets");
+    write_poisoned(&dir, &secrets);
     let root = dir.path().to_str().unwrap();
     // Not vacuous: every file is read in a known format, and failures are found.
     let report = crate::util::analyze_json(&[root]);
@@ -257,6 +263,36 @@ fn no_secret_leaves_in_any_output() {
     let part = errlens::analyze::state::decode(&std::fs::read(state).unwrap()).unwrap();
     assert!(part.stats.failures > 1000);
     assert_hidden(&secrets, "the state", format!("{part:?}").as_bytes());
+}
+
+/// Issue 13: the CSV and Parquet files of `classify` (Parquet is compressed:
+/// its strings are read back and checked one by one).
+#[test]
+fn no_secret_in_classify_files() {
+    let secrets = secrets();
+    let dir = TempDir::new("secrets-records");
+    write_poisoned(&dir, &secrets);
+    let out = TempDir::new("secrets-records-out");
+    let root = dir.path().to_str().unwrap();
+    for name in ["all.csv", "all.parquet"] {
+        let path = out.path().join(name);
+        let run = errlens(&["classify", "--all", root, "-o", path.to_str().unwrap()], None);
+        assert!(run.status.code().is_some_and(|c| c <= 1), "{name}");
+        assert_hidden(&secrets, &format!("classify -o {name}: stderr"), &run.stderr);
+        let text = if name.ends_with(".csv") {
+            std::fs::read_to_string(&path).unwrap()
+        } else {
+            let rows = crate::util::parquet_rows(&path);
+            assert!(rows.len() > 2000, "{name}: {} rows", rows.len());
+            let strings = rows.iter().flatten().filter_map(|(_, v)| match v {
+                parquet::record::Field::Str(s) => Some(s.as_str()),
+                _ => None,
+            });
+            strings.collect::<Vec<_>>().join("\n")
+        };
+        assert!(text.contains("sk-proj-...") && text.contains("Bearer "), "{name}: not vacuous");
+        assert_hidden(&secrets, &format!("classify -o {name}"), text.as_bytes());
+    }
 }
 
 #[test]

@@ -71,3 +71,42 @@ pub fn analyze_json(args: &[&str]) -> serde_json::Value {
     all.extend_from_slice(args);
     serde_json::from_str(&ok_stdout(&errlens(&all, None), 0)).unwrap()
 }
+
+/// Every row of a Parquet file, read with the parquet crate's row reader:
+/// `(column, value)` pairs in column order.
+pub fn parquet_rows(path: &Path) -> Vec<Vec<(String, parquet::record::Field)>> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let reader = SerializedFileReader::new(std::fs::File::open(path).unwrap()).unwrap();
+    reader
+        .get_row_iter(None)
+        .unwrap()
+        .map(|row| row.unwrap().get_column_iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .collect()
+}
+
+/// The records of a CSV text (RFC 4180: quoted cells may hold commas, quotes
+/// and line breaks), each a list of cells.
+pub fn csv_records(text: &str) -> Vec<Vec<String>> {
+    let (mut records, mut record, mut cell) = (Vec::new(), Vec::new(), String::new());
+    let (mut quoted, mut chars) = (false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => record.push(std::mem::take(&mut cell)),
+            ('\n', false) => {
+                record.push(std::mem::take(&mut cell));
+                records.push(std::mem::take(&mut record));
+            }
+            (c, _) => cell.push(c),
+        }
+    }
+    if !cell.is_empty() || !record.is_empty() {
+        record.push(cell);
+        records.push(record);
+    }
+    records
+}
