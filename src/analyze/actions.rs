@@ -143,23 +143,25 @@ fn from_finding(f: &Finding, when: &dyn Fn(&Option<String>) -> Option<String>) -
 fn one_step(f: &Finding) -> Option<Step> {
     let total = f.numbers.get("failures").or(f.numbers.get("retries")).copied()? as u64;
     let top = f.rows.first()?;
-    let most = format!("{} most: {}", top.subject, thousands(top.failures));
+    let most = format!("most {} ({})", top.subject, thousands(top.failures));
     let text = match f.kind.as_str() {
         "context_overflow" => format!(
-            "Trim prompts: {} overflowed the context window on {} ({most})",
+            "Trim prompts: {} overflowed the context window on {}, {most}",
             count(total, "request"),
             count(f.rows.len() as u64, "model")
         ),
         "rate_limit_headroom" => format!(
-            "Pace requests below the {} limits: {} on {} ({most})",
-            f.category.as_deref().unwrap_or("rate"),
-            count(total, "failure"),
+            "Pace requests: {} {} failures on {}, {most}",
+            thousands(total),
+            f.category.as_deref().unwrap_or("rate limit"),
             count(f.rows.len() as u64, "limit")
         ),
-        "futile_retries" => format!(
-            "Stop retrying errors that cannot succeed: {} wasted ({most})",
-            count(total, "retry")
-        ),
+        "futile_retries" => {
+            format!(
+                "Stop retrying errors that cannot succeed: {} wasted, {most}",
+                count(total, "retry")
+            )
+        }
         _ => return None,
     };
     Some((None, total, None, text))

@@ -100,7 +100,7 @@ fn actions(r: &Report, out: &mut dyn Write) -> io::Result<()> {
 fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
     let kind = f.kind.replace('_', " ");
     writeln!(out, "- **{kind}**: {}", cell(&f.sentence, MAX_LINE - 40))?;
-    if f.rows.len() < 2 && f.rows.iter().all(|r| r.detail.is_empty()) {
+    if f.rows.is_empty() {
         return Ok(());
     }
     let what = noun(f.rows.first().map_or("", |r| r.what.as_str()));

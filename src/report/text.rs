@@ -307,9 +307,6 @@ fn findings(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
 fn finding(f: &Finding, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     let kind = f.kind.replace('_', " ");
     wrapped(out, &format!("  • {kind}: "), "    ", &f.sentence, p)?;
-    if f.rows.len() < 2 && f.rows.iter().all(|r| r.detail.is_empty()) {
-        return Ok(());
-    }
     let width = f.rows.iter().take(FINDING_ROWS).map(|r| r.subject.chars().count()).max();
     let width = width.unwrap_or(0).min(36);
     for r in f.rows.iter().take(FINDING_ROWS) {
