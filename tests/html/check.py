@@ -222,6 +222,8 @@ def main():
             check_palette(d, name, dark=False)
             d.js("window.scrollTo(0, 0)")
             d.screenshot(f"{out}/{name}.png", full_page=True)
+            d.js("document.querySelector('#timeline').scrollIntoView()")
+            d.screenshot(f"{out}/{name}-timeline.png", full_page=False)
             check_sort(d, name)
             d.open(report, size, dark=True)
             check_palette(d, f"{name} dark", dark=True)

@@ -30,7 +30,7 @@ const GROUPS: [(&str, &str); 11] = [
 /// The timeline's drawing area: width, plot height, left pad, top margin.
 const W: f64 = 800.0;
 const HT: f64 = 220.0;
-const PAD: f64 = 40.0;
+const PAD: f64 = 56.0;
 const TOP: f64 = 22.0;
 
 /// Marks closer than this share one label.
@@ -82,7 +82,7 @@ pub fn timeline(r: &Report, h: &mut String) {
         h,
         "<section id=\"timeline\"><h2>Error rate over time <small>({} buckets)</small></h2><figure class=\"chart\"><svg viewBox=\"0 0 {W} {}\" role=\"img\" aria-label=\"error rate over time by root cause\">",
         esc(&r.timeline.every),
-        TOP + HT + 24.0
+        TOP + HT + 30.0
     );
     grid(peak, h);
     if let Some(scale) = XScale::new(r) {
@@ -97,6 +97,7 @@ pub fn timeline(r: &Report, h: &mut String) {
     axis_labels(r, h);
     h.push_str("</svg></figure>\n");
     legend(r, h);
+    marks_note(r, h);
     h.push_str("</section>\n");
 }
 
@@ -116,14 +117,14 @@ fn grid(peak: f64, h: &mut String) {
 /// The first and last bucket's start under the chart.
 fn axis_labels(r: &Report, h: &mut String) {
     let buckets = &r.timeline.buckets;
-    let first = buckets.first().map_or("", |b| b.start.as_str());
-    let last = buckets.last().map_or("", |b| b.start.as_str());
-    let y = TOP + HT + 16.0;
+    let first = buckets.first().map_or(String::new(), |b| clock(&b.start));
+    let last = buckets.last().map_or(String::new(), |b| clock(&b.start));
+    let y = TOP + HT + 22.0;
     let _ = write!(
         h,
         "<text x=\"{PAD}\" y=\"{y}\" class=\"tick\">{}</text><text x=\"{W}\" y=\"{y}\" class=\"tick\" text-anchor=\"end\">{}</text>",
-        esc(first),
-        esc(last)
+        esc(&first),
+        esc(&last)
     );
 }
 
@@ -227,6 +228,39 @@ fn legend(r: &Report, h: &mut String) {
     h.push_str("</p>\n");
 }
 
+/// The marks in words under the chart (on a phone the chart's labels are
+/// hidden): `provider incident 2026-11-21 12:35 → 13:15 · quota ran out: proj_batch 16:19`.
+fn marks_note(r: &Report, h: &mut String) {
+    let mut parts = Vec::new();
+    for f in r.findings.iter().filter(|f| f.kind == "provider_incident") {
+        for row in &f.rows {
+            let when = match (&row.start, &row.end) {
+                (Some(a), Some(b)) => format!("{} → {}", clock(a), clock(b)),
+                _ => row.subject.clone(),
+            };
+            parts.push(format!("provider incident {when}"));
+        }
+    }
+    let quota: Vec<String> = r
+        .findings
+        .iter()
+        .filter(|f| f.kind == "quota_ran_out")
+        .flat_map(|f| &f.rows)
+        .map(|row| format!("{} {}", row.subject, row.start.as_deref().map_or(String::new(), clock)))
+        .collect();
+    if !quota.is_empty() {
+        parts.push(format!("quota ran out: {}", quota.join(", ")));
+    }
+    if !parts.is_empty() {
+        let _ = writeln!(h, "<p class=\"muted small\">Marked: {}</p>", esc(&parts.join(" · ")));
+    }
+}
+
+/// `2026-11-21T08:16:00.123Z` -> `2026-11-21 08:16`.
+fn clock(ts: &str) -> String {
+    ts.get(..16).unwrap_or(ts).replacen('T', " ", 1)
+}
+
 /// One cause's failures over the timeline's buckets, as a small area chart.
 pub fn sparkline(r: &Report, category: &str, h: &mut String) {
     let counts: Vec<u64> =
@@ -297,6 +331,12 @@ mod tests {
         assert_eq!(downsample(&[1, 2, 3, 4, 5], 2), vec![6, 9]);
         assert_eq!(downsample(&[1, 2], 60), vec![1, 2]);
         assert!(downsample(&[], 60).is_empty());
+    }
+
+    #[test]
+    fn marks_read_as_dates_and_minutes() {
+        assert_eq!(clock("2026-11-21T08:16:00.123Z"), "2026-11-21 08:16");
+        assert_eq!(clock("short"), "short");
     }
 
     #[test]

@@ -276,3 +276,40 @@ pub fn esc(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_other_row_stays_in_the_footer_and_cells_are_escaped() {
+        let rows = vec![
+            vec!["<b>gpt</b>".to_string(), "3".to_string()],
+            vec![format!("{OTHER}: 2 more models"), "1".to_string()],
+        ];
+        let mut h = String::new();
+        table(&Table { header: vec!["model", "failures"], rows }, &mut h);
+        let (body, foot) = h.split_once("<tfoot>").expect("a footer");
+        assert!(body.contains("&lt;b&gt;gpt&lt;/b&gt;") && !body.contains("<b>"), "{h}");
+        assert!(foot.contains("2 more models") && !body.contains("2 more models"), "{h}");
+    }
+
+    #[test]
+    fn change_tiles_say_how_much_and_which_way() {
+        let previous = super::super::model::PeriodRow {
+            records: 100,
+            failures: 10,
+            error_rate: 0.1,
+            time_range: None,
+            unread: Vec::new(),
+        };
+        let c = Comparison { previous, error_rate_change: -0.025, causes: Vec::new() };
+        let mut h = String::new();
+        change_tiles(15, &c, &mut h);
+        assert!(
+            h.contains("tile bad") && h.contains(">+5<") && h.contains("+50.0% · 10 before"),
+            "{h}"
+        );
+        assert!(h.contains("tile good") && h.contains("-2.50 pts"), "{h}");
+    }
+}
