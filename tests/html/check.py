@@ -225,6 +225,9 @@ def main():
             d.js("document.querySelector('#timeline').scrollIntoView()")
             d.screenshot(f"{out}/{name}-timeline.png", full_page=False)
             check_sort(d, name)
+            for section in ("findings", "models"):
+                d.js(f"document.querySelector('#{section}').scrollIntoView()")
+                d.screenshot(f"{out}/{name}-{section}.png", full_page=False)
             d.open(report, size, dark=True)
             check_palette(d, f"{name} dark", dark=True)
             d.js("window.scrollTo(0, 0)")

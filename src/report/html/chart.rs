@@ -1,8 +1,8 @@
 //! The HTML report's inline SVG charts: the error rate over time stacked by
 //! cause group, with provider incidents shaded and quota run-outs marked; one
-//! sparkline per cause; horizontal bars for the largest counts. Every chart
-//! has a `viewBox` and scales to its container's width (CSS `width:100%`), so
-//! it fits a phone without scrolling.
+//! sparkline per cause; horizontal bars for the largest counts (HTML boxes).
+//! Every SVG has a `viewBox` and scales to its container's width (CSS
+//! `width:100%`), so it fits a phone without scrolling.
 
 use std::fmt::Write as _;
 
@@ -290,36 +290,28 @@ fn downsample(counts: &[u64], n: usize) -> Vec<u64> {
     counts.chunks(per).map(|c| c.iter().sum()).collect()
 }
 
-/// Horizontal bars for the largest counts (the first ten).
+/// Horizontal bars for the largest counts (the first ten), drawn with HTML
+/// boxes rather than SVG so the names stay readable at any width.
 pub fn bars(title: &str, items: &[(&str, u64)], h: &mut String) {
     let mut items: Vec<&(&str, u64)> = items.iter().filter(|i| i.1 > 0).collect();
     items.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
     items.truncate(10);
     let Some(max) = items.first().map(|i| i.1) else { return };
-    let row = 22.0;
     let _ = write!(
         h,
-        "<figure class=\"chart bars\"><figcaption>{}</figcaption><svg viewBox=\"0 0 900 {}\" role=\"img\" aria-label=\"{}\">",
-        esc(title),
-        row * items.len() as f64 + 4.0,
-        esc(title)
+        "<figure class=\"chart bars\" role=\"img\" aria-label=\"{t}\"><figcaption>{t}</figcaption>",
+        t = esc(title)
     );
-    for (i, (name, n)) in items.iter().enumerate() {
-        let y = i as f64 * row;
-        let width = *n as f64 / max as f64 * 540.0;
+    for (name, n) in items {
         let _ = write!(
             h,
-            "<text x=\"0\" y=\"{:.1}\" class=\"bar-label\">{}</text><rect x=\"280\" y=\"{:.1}\" width=\"{width:.1}\" height=\"{:.1}\" class=\"bar\"/><text x=\"{:.1}\" y=\"{:.1}\" class=\"bar-label\">{}</text>",
-            y + 15.0,
-            esc(&tables::clip(name, 36)),
-            y + 3.0,
-            row - 6.0,
-            286.0 + width,
-            y + 15.0,
-            tables::thousands(*n)
+            "<div class=\"hbar\"><span class=\"name\" title=\"{name}\">{name}</span><span class=\"track\"><i style=\"width:{:.1}%\"></i></span><span class=\"n\">{}</span></div>",
+            *n as f64 / max as f64 * 100.0,
+            tables::thousands(*n),
+            name = esc(&tables::clip(name, 60)),
         );
     }
-    h.push_str("</svg></figure>\n");
+    h.push_str("</figure>\n");
 }
 
 #[cfg(test)]
