@@ -125,8 +125,8 @@ pub struct InputArgs {
     #[arg(long, value_name = "FIELD=/POINTER")]
     pub map: Vec<String>,
     /// Progress on stderr: auto (when stderr is a terminal), always or never.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
-    pub progress: ColorChoice,
+    #[arg(long, value_enum, default_value_t = ProgressChoice::Auto, value_name = "WHEN")]
+    pub progress: ProgressChoice,
     /// Chunk size in bytes handed to each worker (tuning and tests).
     #[arg(long, value_name = "BYTES", hide = true)]
     pub chunk_size: Option<usize>,
@@ -170,8 +170,8 @@ pub struct AnalyzeArgs {
     /// 6h, 1d or 1w (default timeline: fits the range).
     #[arg(long, value_name = "WIDTH")]
     pub every: Option<String>,
-    /// CSV table: causes, timeline, breakdown, findings, changes, keys, projects, models,
-    /// signatures or files.
+    /// CSV table: causes, actions, timeline, breakdown, findings, changes, keys, projects,
+    /// models, signatures or files.
     #[arg(long, value_enum, default_value_t = CsvTable::Causes)]
     pub table: CsvTable,
     /// Exit 1 when a cause matching one of these comma-separated globs
@@ -192,6 +192,14 @@ pub struct AnalyzeArgs {
     /// and HTML, the top 1,000 in JSON; CSV tables are always complete).
     #[arg(long)]
     pub full: bool,
+    /// Text and Markdown: only the summary, the actions and the causes table
+    /// (for cron mail).
+    #[arg(long, conflicts_with_all = ["verbose", "full"])]
+    pub brief: bool,
+    /// Text and Markdown: evidence and fix under every cause, not only the
+    /// top three (also with --full).
+    #[arg(long)]
+    pub verbose: bool,
     /// Distinct values kept exactly per dimension (keys, projects, models,
     /// signatures, evidence values, breakdown groups, minutes); records of
     /// values past it are counted as "(other)" and the report says so.
@@ -208,8 +216,10 @@ pub enum CsvTable {
     Timeline,
     /// One row per --by / --every group.
     Breakdown,
-    /// One row per finding.
+    /// One row per subject of each finding.
     Findings,
+    /// The ranked actions.
+    Actions,
     /// One row per cause compared with the --compare period.
     Changes,
     /// One row per key.
@@ -242,7 +252,18 @@ pub struct ClassifyArgs {
     pub output: Option<PathBuf>,
 }
 
-/// When to colour text output (or show progress).
+/// When to show progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProgressChoice {
+    /// When stderr is a terminal.
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// When to colour text output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
     /// When stdout is a terminal and NO_COLOR is not set.

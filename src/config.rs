@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::{
     AnalyzeArgs, ClassifyArgs, Cli, ColorChoice, Command, DocFormat, ExplainArgs, InputArgs,
-    TaxonomyArgs, TaxonomyFormat,
+    ProgressChoice, TaxonomyArgs, TaxonomyFormat,
 };
 use crate::error::{Error, Result};
 use crate::input::{self, DEFAULT_MAX_LINE, Source};
@@ -16,7 +16,7 @@ use crate::parse::time::Millis;
 use crate::pipeline::Plan;
 use crate::report::records::RecordFormat;
 use crate::report::sql::Dialect;
-use crate::report::{Format, Style};
+use crate::report::{DEFAULT_WIDTH, Detail, Format, Style};
 
 /// A time window: `[since, until)`; records without a time are outside any
 /// window that has a bound.
@@ -282,7 +282,16 @@ impl Config {
         }
         let task = Task::Analyze {
             format,
-            style: Style { color, table: args.table },
+            style: Style {
+                color,
+                table: args.table,
+                width: output_width(args.output.is_none()),
+                detail: match (args.brief, args.verbose || args.full) {
+                    (true, _) => Detail::Brief,
+                    (false, true) => Detail::All,
+                    (false, false) => Detail::Top,
+                },
+            },
             strict: args.strict,
             every_minutes,
             breakdown,
@@ -337,9 +346,9 @@ impl Config {
             rules,
             input: InputFormat::from_flags(&input.input_format, &input.map)?,
             progress: match input.progress {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => std::io::stderr().is_terminal(),
+                ProgressChoice::Always => true,
+                ProgressChoice::Never => false,
+                ProgressChoice::Auto => std::io::stderr().is_terminal(),
             },
             output,
             now: now(),
@@ -425,6 +434,32 @@ fn check_binary(format: RecordFormat, to_terminal: bool) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// The width text lines fit in: the terminal's when stdout is one (`COLUMNS`
+/// when set, else asked of the terminal), else [`DEFAULT_WIDTH`]; never
+/// narrower than 40 columns.
+fn output_width(to_stdout: bool) -> usize {
+    if !to_stdout || !std::io::stdout().is_terminal() {
+        return DEFAULT_WIDTH;
+    }
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok());
+    columns.or_else(terminal_columns).unwrap_or(DEFAULT_WIDTH).max(40)
+}
+
+/// The terminal's width in columns, asked with `TIOCGWINSZ`.
+#[cfg(unix)]
+fn terminal_columns() -> Option<usize> {
+    let mut size = libc::winsize { ws_row: 0, ws_col: 0, ws_xpixel: 0, ws_ypixel: 0 };
+    // SAFETY: TIOCGWINSZ writes one `winsize` through the pointer, which is
+    // valid and exclusive for the call.
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    (ok && size.ws_col > 0).then_some(usize::from(size.ws_col))
+}
+
+#[cfg(not(unix))]
+fn terminal_columns() -> Option<usize> {
+    None
 }
 
 /// Reads `--rules` files: `(path, text)`.

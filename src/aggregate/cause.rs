@@ -12,6 +12,9 @@ use serde::{Deserialize, Serialize};
 use super::{Cap, Capped, Example, Fold, Span, Tally, keep_earliest, stored};
 use crate::parse::Record;
 
+/// Separates the model from the value in [`CauseStats::retry_after_by_model`].
+pub const MODEL_VALUE: char = '\u{1f}';
+
 /// Everything errlens knows about one root cause.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CauseStats {
@@ -39,6 +42,8 @@ pub struct CauseStats {
     pub by_key: Capped<Box<str>, Seen>,
     /// Context-window overflows by model.
     pub overflows: Capped<String, Overflow>,
+    /// Retry-after values (seconds) by model: `model` [`MODEL_VALUE`] `value`.
+    pub retry_after_by_model: Tally,
     /// Failures that were themselves retries (`attempt` >= 1).
     pub retried: u64,
 }
@@ -196,6 +201,10 @@ impl CauseStats {
             };
             self.overflows.slot(&*named, cap).fold(over);
         }
+        if let Some(wait) = get("retry_after_s") {
+            let key = format!("{named}{MODEL_VALUE}{wait}");
+            super::bump(&mut self.retry_after_by_model, &key, cap);
+        }
         if get("suggestion").is_some() || get("shutdown_date").is_some() {
             let fix = ModelFix {
                 suggestion: get("suggestion").map(str::to_string),
@@ -222,6 +231,7 @@ impl CauseStats {
         self.by_project.merge(other.by_project, cap);
         self.by_key.merge(other.by_key, cap);
         self.overflows.merge(other.overflows, cap);
+        self.retry_after_by_model.merge(other.retry_after_by_model, cap);
         self.retried += other.retried;
     }
 
@@ -232,5 +242,18 @@ impl CauseStats {
             + self.limits.folded()
             + self.model_fixes.folded()
             + self.overflows.folded()
+            + self.retry_after_by_model.folded()
+    }
+
+    /// The retry-after values of `model`'s failures, counted.
+    pub fn retry_after_of(&self, model: &str) -> Tally {
+        let mut values = Tally::default();
+        for (key, &n) in &self.retry_after_by_model {
+            let Some((m, value)) = key.split_once(MODEL_VALUE) else { continue };
+            if m == model {
+                values.insert(value.into(), n);
+            }
+        }
+        values
     }
 }

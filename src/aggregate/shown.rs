@@ -74,6 +74,7 @@ impl CauseStats {
         rekey(&mut self.models, Kind::Text);
         rekey(&mut self.model_fixes, Kind::Text);
         rekey(&mut self.overflows, Kind::Text);
+        rekey(&mut self.retry_after_by_model, Kind::Text);
         self.evidence.values_mut().for_each(|tally| rekey(tally, Kind::Text));
         let limits = std::mem::take(&mut self.limits);
         self.limits = limits.rekey(|(model, dimension)| (Kind::Text.rename()(model), dimension));

@@ -4,6 +4,7 @@
 //! per-project and per-model error rates. Ranking ties break on names, so the
 //! report is deterministic. Findings across records live in [`findings`].
 
+pub mod actions;
 pub mod compare;
 pub mod findings;
 pub mod inputs;
@@ -85,9 +86,11 @@ pub fn build(
     let breakdown_folded =
         breakdown.as_ref().and_then(|b| b.rows_omitted).map_or(0, |o| o.requests);
     summary.capped = capped(stats, breakdown_folded);
+    let findings = findings::findings(stats, taxonomy, &causes);
     Ok(Report {
         schema_version: SCHEMA_VERSION,
-        findings: findings::findings(stats, taxonomy, &causes),
+        actions: actions::actions(&findings, &causes, summary.time_range.as_ref()),
+        findings,
         findings_omitted: 0,
         comparison: None,
         breakdown,
@@ -364,6 +367,7 @@ fn rate_limit_rows(c: &CauseStats) -> Vec<RateLimitRow> {
             limit: l.limit,
             peak_used: l.peak_used,
             count: l.count,
+            retry_after_s: distribution(&c.retry_after_of(model)),
         })
         .collect();
     rows.sort_by(|a, b| {

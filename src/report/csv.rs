@@ -11,7 +11,7 @@ use super::CsvTable;
 use super::model::Report;
 
 /// Column order of each table (a public interface: columns are only added at the end).
-pub const COLUMNS: [(CsvTable, &[&str]); 9] = [
+pub const COLUMNS: [(CsvTable, &[&str]); 10] = [
     (
         CsvTable::Causes,
         &[
@@ -38,7 +38,24 @@ pub const COLUMNS: [(CsvTable, &[&str]); 9] = [
         CsvTable::Timeline,
         &["start", "category", "owner", "retry", "failures", "requests", "error_rate"],
     ),
-    (CsvTable::Findings, &["kind", "category", "start", "end", "subjects", "sentence"]),
+    (
+        CsvTable::Findings,
+        &["kind", "category", "what", "subject", "failures", "start", "end", "detail", "sentence"],
+    ),
+    (
+        CsvTable::Actions,
+        &[
+            "rank",
+            "owner",
+            "subject",
+            "category",
+            "finding",
+            "failures",
+            "retry_helps",
+            "since",
+            "action",
+        ],
+    ),
     (CsvTable::Changes, &["category", "change", "before", "now", "percent_change"]),
     (CsvTable::Keys, &["key", "requests", "failures", "error_rate"]),
     (CsvTable::Projects, &["project", "requests", "failures", "error_rate"]),
@@ -145,14 +162,36 @@ fn rows(r: &Report, table: CsvTable) -> Vec<Vec<String>> {
         CsvTable::Findings => r
             .findings
             .iter()
-            .map(|f| {
+            .flat_map(|f| f.rows.iter().map(move |x| (f, x)))
+            .map(|(f, x)| {
                 vec![
                     f.kind.clone(),
                     opt(&f.category),
-                    opt(&f.start),
-                    opt(&f.end),
-                    f.subjects.join(" "),
+                    x.what.clone(),
+                    x.subject.clone(),
+                    x.failures.to_string(),
+                    opt(&x.start),
+                    opt(&x.end),
+                    x.detail.clone(),
                     f.sentence.clone(),
+                ]
+            })
+            .collect(),
+        CsvTable::Actions => r
+            .actions
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                vec![
+                    (i + 1).to_string(),
+                    a.owner.clone(),
+                    opt(&a.subject),
+                    opt(&a.category),
+                    opt(&a.finding),
+                    a.failures.to_string(),
+                    a.retry_helps.to_string(),
+                    opt(&a.since),
+                    a.text.clone(),
                 ]
             })
             .collect(),

@@ -48,11 +48,33 @@ pub struct Style {
     pub color: bool,
     /// The table written by CSV.
     pub table: CsvTable,
+    /// The width text lines fit in (the terminal's, else 100 columns).
+    pub width: usize,
+    /// How much of each cause text and Markdown show.
+    pub detail: Detail,
 }
+
+/// How much a human-readable report shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Detail {
+    /// Summary, actions and the causes table (`--brief`, for cron mail).
+    Brief,
+    /// Also findings, and evidence and fix for the top causes.
+    Top,
+    /// Evidence and fix for every cause (`--verbose`, `--full`).
+    All,
+}
+
+/// The causes whose evidence and fix are shown at [`Detail::Top`].
+pub const TOP_DETAILED: usize = 3;
+/// Rows of a finding's table shown in text and Markdown before "and N more".
+pub const FINDING_ROWS: usize = 5;
+/// The width text fits in when the output is not a terminal.
+pub const DEFAULT_WIDTH: usize = 100;
 
 impl Default for Style {
     fn default() -> Self {
-        Style { color: false, table: CsvTable::Causes }
+        Style { color: false, table: CsvTable::Causes, width: DEFAULT_WIDTH, detail: Detail::Top }
     }
 }
 
@@ -65,7 +87,7 @@ pub fn render(
 ) -> io::Result<()> {
     match format {
         Format::Text => text::render(report, style, out),
-        Format::Markdown => markdown::render(report, out),
+        Format::Markdown => markdown::render(report, style.detail, out),
         Format::Html => html::render(report, out),
         Format::Csv => csv::render(report, style.table, out),
         Format::Json => json::render(report, out),

@@ -58,11 +58,25 @@ pub fn model_fix_text(f: &super::model::ModelFixRow) -> String {
     format!("{fix} ({})", thousands(f.count))
 }
 
+/// A time range as people read it: `2026-11-21 08:00:01 → 23:59:49 UTC`
+/// within one day (the date once), both dates otherwise.
+pub fn range_text(t: &crate::report::model::TimeRange) -> String {
+    let split = |ts: &str| {
+        let (date, rest) = ts.split_once('T').unwrap_or((ts, ""));
+        (date.to_string(), rest.get(..8).unwrap_or(rest).to_string())
+    };
+    let ((d1, t1), (d2, t2)) = (split(&t.start), split(&t.end));
+    if d1 == d2 {
+        format!("{d1} {t1} → {t2} UTC")
+    } else {
+        format!("{d1} {t1} → {d2} {t2} UTC")
+    }
+}
+
 /// Summary figures as label/value pairs.
 pub fn summary(r: &Report) -> Table {
     let s = &r.summary;
-    let range =
-        s.time_range.as_ref().map_or("—".to_string(), |t| format!("{} → {}", t.start, t.end));
+    let range = s.time_range.as_ref().map_or("—".to_string(), range_text);
     let mut rows = vec![
         vec!["requests".to_string(), thousands(s.records)],
         vec![
@@ -426,8 +440,7 @@ pub fn changes(r: &Report) -> Option<Table> {
 pub fn previous_line(r: &Report) -> Option<String> {
     let c = r.comparison.as_ref()?;
     let p = &c.previous;
-    let range =
-        p.time_range.as_ref().map_or(String::new(), |t| format!(" ({} → {})", t.start, t.end));
+    let range = p.time_range.as_ref().map_or(String::new(), |t| format!(" ({})", range_text(t)));
     let unread: String = p
         .unread
         .iter()

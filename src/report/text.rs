@@ -1,15 +1,22 @@
-//! The terminal renderer: summary, ranked root causes with what to do, then
-//! unclassified signatures and malformed lines. Colour only when asked (the
-//! config layer decides: a TTY, `--color`, `NO_COLOR`).
+//! The terminal renderer. The first screen says what to do: the summary, the
+//! ranked actions and the causes table; then the findings (a table of
+//! subjects each, cut after a few rows), evidence and fix for the top causes
+//! (every cause with `--verbose`/`--full`; none with `--brief`), the
+//! breakdown, unclassified signatures and malformed lines. Every line fits
+//! [`Style::width`]: tables are cut with `…`, prose is wrapped. Colour only
+//! when asked (the config layer decides: a TTY, `--color`, `NO_COLOR`).
 
 use std::io::{self, Write};
 
-use super::Style;
-use super::model::{CauseRow, Report, Summary, Top};
+use super::model::{CauseRow, Finding, Report, Summary, Top};
 use super::tables::{self, clip, dropped_values, percent, thousands};
+use super::{Detail, FINDING_ROWS, Style, TOP_DETAILED};
 
-/// ANSI styling that can be switched off.
-struct Paint(bool);
+/// Causes the table lists before "and N more" (all with `--verbose`/`--full`).
+const TABLE_CAUSES: usize = 15;
+
+/// ANSI styling that can be switched off, and the width lines fit in.
+struct Paint(bool, usize);
 
 impl Paint {
     fn code(&self, code: &str, s: &str) -> String {
@@ -33,11 +40,17 @@ impl Paint {
 
 /// Writes the text report.
 pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let p = Paint(style.color);
+    let p = Paint(style.color, style.width);
     summary(report, &p, out)?;
+    actions(report, &p, out)?;
+    causes(report, style.detail, &p, out)?;
+    if style.detail == Detail::Brief {
+        return Ok(());
+    }
     changes(report, &p, out)?;
     findings(report, &p, out)?;
-    causes(report, &p, out)?;
+    let shown = if style.detail == Detail::All { usize::MAX } else { TOP_DETAILED };
+    details(report, shown, &p, out)?;
     breakdown(report, &p, out)?;
     unclassified(report, &p, out)?;
     malformed(&report.summary, &p, out)
@@ -47,7 +60,7 @@ fn summary(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     let s = &r.summary;
     let files = s.files.len() + s.files_omitted as usize;
     let range =
-        s.time_range.as_ref().map_or(String::new(), |t| format!(" · {} → {}", t.start, t.end));
+        s.time_range.as_ref().map_or(String::new(), |t| format!(" · {}", tables::range_text(t)));
     writeln!(
         out,
         "{} · {} requests · {} file{}{range}",
@@ -90,37 +103,73 @@ fn summary(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn causes(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
+/// The ranked actions, one line each.
+fn actions(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    if report.actions.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\n{}", p.bold("WHAT TO DO NOW"))?;
+    for (i, a) in report.actions.iter().enumerate() {
+        let text = clip(&a.text, p.1.saturating_sub(15));
+        writeln!(out, "  {}. {} {text}", i + 1, p.owner(&a.owner))?;
+    }
+    Ok(())
+}
+
+/// The ranked causes as a table: rank, id, count, share, owner, retry, title.
+fn causes(report: &Report, detail: Detail, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     if report.causes.is_empty() {
         return writeln!(out, "\n{}", tables::no_failures(&report.summary));
     }
-    writeln!(
-        out,
-        "\n{}",
-        p.bold(&format!(
-            "{:<45}{:>8}{:>8}  {:<8}  retry",
-            "ROOT CAUSES", "count", "share", "owner"
-        ))
-    )?;
+    let id_width = report.causes.iter().map(|c| c.category.len()).max().unwrap_or(0).clamp(11, 40);
+    let head = format!(
+        "    {:<id_width$}{:>8}{:>8}  {:<8}  {:<8}  ",
+        "ROOT CAUSES", "count", "share", "owner", "retry"
+    );
+    writeln!(out, "\n{}", p.bold(head.trim_end()))?;
+    let room = p.1.saturating_sub(head.chars().count());
+    let listed = if detail == Detail::All { usize::MAX } else { TABLE_CAUSES };
+    for (i, c) in report.causes.iter().enumerate().take(listed) {
+        writeln!(
+            out,
+            "{:>2}  {}{:>8}{:>8}  {}  {:<8}  {}",
+            i + 1,
+            p.bold(&format!("{:<id_width$}", clip(&c.category, id_width))),
+            thousands(c.count),
+            percent(c.share_of_failures),
+            p.owner(&c.owner),
+            c.retry,
+            p.dim(&clip(&c.title, room))
+        )?;
+    }
+    let rest = report.causes.len().saturating_sub(listed);
+    if rest > 0 {
+        let failures: u64 = report.causes.iter().skip(listed).map(|c| c.count).sum();
+        writeln!(out, "    … and {rest} more causes with {} (--verbose)", count(failures))?;
+    }
+    Ok(())
+}
+
+/// Evidence, example and fix of the first `shown` causes.
+fn details(report: &Report, shown: usize, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    if report.causes.is_empty() {
+        return Ok(());
+    }
     let day = report.summary.time_range.as_ref().map_or("", |t| &t.start[..t.start.len().min(10)]);
-    for (i, c) in report.causes.iter().enumerate() {
+    writeln!(out, "\n{}", p.bold("EVIDENCE AND FIX"))?;
+    for (i, c) in report.causes.iter().enumerate().take(shown) {
         cause(i + 1, c, day, p, out)?;
+    }
+    let rest = report.causes.len().saturating_sub(shown);
+    if rest > 0 {
+        writeln!(out, "  … {rest} more causes: --verbose shows the evidence and fix of each")?;
     }
     Ok(())
 }
 
 fn cause(rank: usize, c: &CauseRow, day: &str, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
-    let id = format!("{rank:>2}  {}", c.category);
-    writeln!(
-        out,
-        "{}{:>8}{:>8}  {}  {}",
-        p.bold(&format!("{id:<45}")),
-        thousands(c.count),
-        percent(c.share_of_failures),
-        p.owner(&c.owner),
-        c.retry
-    )?;
-    writeln!(out, "    {}", c.title)?;
+    let head = format!("{rank:>2}  {} · {} · {}", c.category, count(c.count), c.title);
+    writeln!(out, "{}", p.bold(&clip(&head, p.1)))?;
     let seen = match (&c.first_seen, &c.last_seen) {
         (Some(a), Some(b)) => format!("seen {} → {}", short_time(a, day), short_time(b, day)),
         _ => "no timestamps".to_string(),
@@ -133,20 +182,47 @@ fn cause(rank: usize, c: &CauseRow, day: &str, p: &Paint, out: &mut dyn Write) -
             facts.push(format!("{label} {}", tops(list, 3)));
         }
     }
-    writeln!(out, "    {}", p.dim(&facts.join(" · ")))?;
-    evidence(c, out)?;
+    wrapped(out, "    ", "    ", &facts.join(" · "), p)?;
+    evidence(c, p, out)?;
     for n in &c.notes {
-        writeln!(out, "    note: {}", super::tables::note_text(c, n))?;
+        wrapped(out, "    note: ", "          ", &super::tables::note_text(c, n), p)?;
     }
     if let Some(e) = &c.example {
         let status = e.status.map_or("---".to_string(), |s| s.to_string());
-        writeln!(out, "    e.g. {} {status} {}", e.place, p.dim(&clip(&e.message, 140)))?;
+        let head = format!("    e.g. {} {status} ", e.place);
+        let room = p.1.saturating_sub(head.chars().count()).max(20);
+        writeln!(out, "{head}{}", p.dim(&clip(&e.message, room)))?;
     }
     for (i, step) in c.fix.iter().enumerate() {
         let label = if i == 0 { "fix:" } else { "    " };
-        writeln!(out, "    {label} {}. {step}", i + 1)?;
+        wrapped(out, &format!("    {label} {}. ", i + 1), "           ", step, p)?;
     }
     Ok(())
+}
+
+/// `text` wrapped at word boundaries to the width: the first line after
+/// `first`, the others after `rest`.
+fn wrapped(out: &mut dyn Write, first: &str, rest: &str, text: &str, p: &Paint) -> io::Result<()> {
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        let fits = line.chars().count() + 1 + word.chars().count() <= p.1;
+        if !empty && !fits {
+            writeln!(out, "{}", line.trim_end())?;
+            line = rest.to_string();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    writeln!(out, "{}", line.trim_end())
+}
+
+fn count(n: u64) -> String {
+    format!("{} failure{}", thousands(n), if n == 1 { "" } else { "s" })
 }
 
 /// Raw evidence worth a line of its own; the rest is summarized or noise.
@@ -163,10 +239,10 @@ const SHOWN_EVIDENCE: [&str; 10] = [
     "scopes",
 ];
 
-fn evidence(c: &CauseRow, out: &mut dyn Write) -> io::Result<()> {
+fn evidence(c: &CauseRow, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     let limits: Vec<String> = c.rate_limits.iter().take(3).map(super::tables::limit_text).collect();
     if !limits.is_empty() {
-        writeln!(out, "    limits: {}", limits.join(" · "))?;
+        wrapped(out, "    limits:", "            ", &limits.join(" · "), p)?;
     }
     if let Some(d) = &c.retry_after_s {
         let s = |v: f64| format!("{}s", crate::classify::evidence::fmt_seconds(v));
@@ -182,14 +258,14 @@ fn evidence(c: &CauseRow, out: &mut dyn Write) -> io::Result<()> {
     let fixes: Vec<String> =
         c.model_fixes.iter().take(4).map(super::tables::model_fix_text).collect();
     if !fixes.is_empty() {
-        writeln!(out, "    models: {}", fixes.join(" · "))?;
+        wrapped(out, "    models:", "            ", &fixes.join(" · "), p)?;
     }
     let raw: Vec<String> = SHOWN_EVIDENCE
         .iter()
         .filter_map(|k| c.evidence.get(*k).map(|v| format!("{k} {}", tops(v, 2))))
         .collect();
     if !raw.is_empty() {
-        writeln!(out, "    evidence: {}", raw.join(" · "))?;
+        wrapped(out, "    evidence:", "              ", &raw.join(" · "), p)?;
     }
     Ok(())
 }
@@ -219,12 +295,57 @@ fn findings(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     }
     writeln!(out, "\n{}", p.bold("FINDINGS"))?;
     for f in &report.findings {
-        writeln!(out, "  • {} {}", p.bold(&format!("{}:", f.kind.replace('_', " "))), f.sentence)?;
+        finding(f, p, out)?;
     }
     if report.findings_omitted > 0 {
         writeln!(out, "  ... and {} more findings (--full)", thousands(report.findings_omitted))?;
     }
     Ok(())
+}
+
+/// A finding: its sentence, then a table of its subjects (the first few).
+fn finding(f: &Finding, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
+    let kind = f.kind.replace('_', " ");
+    wrapped(out, &format!("  • {kind}: "), "    ", &f.sentence, p)?;
+    let width = f.rows.iter().take(FINDING_ROWS).map(|r| r.subject.chars().count()).max();
+    let width = width.unwrap_or(0).min(36);
+    for r in f.rows.iter().take(FINDING_ROWS) {
+        let when = match (&r.start, &r.end) {
+            (Some(a), Some(b)) if a != b => format!("  {}", span(a, b)),
+            (Some(a), _) => format!("  {}", clock(a)),
+            _ => String::new(),
+        };
+        let head = format!(
+            "      {:<width$}{:>7}{when}  ",
+            clip(&r.subject, width),
+            thousands(r.failures)
+        );
+        let room = p.1.saturating_sub(head.chars().count());
+        writeln!(out, "{head}{}", p.dim(&clip(&r.detail, room)))?;
+    }
+    if f.rows.len() > FINDING_ROWS {
+        writeln!(
+            out,
+            "      … and {} more (--format json or csv lists them all)",
+            f.rows.len() - FINDING_ROWS
+        )?;
+    }
+    Ok(())
+}
+
+/// `2026-11-21T08:16:00.123Z` -> `2026-11-21 08:16`.
+fn clock(ts: &str) -> String {
+    let (date, rest) = ts.split_once('T').unwrap_or((ts, ""));
+    format!("{date} {}", rest.get(..5).unwrap_or(rest))
+}
+
+/// `2026-11-21 08:16 → 09:00`, the date once when it does not change.
+fn span(a: &str, b: &str) -> String {
+    let (a, b) = (clock(a), clock(b));
+    match (a.split_once(' '), b.split_once(' ')) {
+        (Some((d1, _)), Some((d2, t2))) if d1 == d2 => format!("{a} → {t2}"),
+        _ => format!("{a} → {b}"),
+    }
 }
 
 fn breakdown(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
