@@ -49,6 +49,13 @@ pub fn render(r: &Report, out: &mut dyn Write) -> io::Result<()> {
     for note in tables::capped_notes(r) {
         let _ = writeln!(h, "<p><b>capped</b>: {}</p>", esc(&note));
     }
+    if !r.actions.is_empty() {
+        h.push_str("<h2>What to do now</h2><ol>\n");
+        for a in &r.actions {
+            let _ = writeln!(h, "<li><b>{}</b> · {}</li>", esc(&a.owner), esc(&a.text));
+        }
+        h.push_str("</ol>\n");
+    }
     timeline_chart(r, &mut h);
     if let (Some(line), Some(t)) = (tables::previous_line(r), tables::changes(r)) {
         let _ = writeln!(h, "<h2>Compared with the previous period</h2><p>{}</p>", esc(&line));
