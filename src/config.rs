@@ -438,13 +438,13 @@ fn check_binary(format: RecordFormat, to_terminal: bool) -> Result<()> {
 
 /// The width text lines fit in: the terminal's when stdout is one (`COLUMNS`
 /// when set, else asked of the terminal), else [`DEFAULT_WIDTH`]; never
-/// narrower than 40 columns.
+/// narrower than 80 columns (the causes table's fixed columns need ~75).
 fn output_width(to_stdout: bool) -> usize {
     if !to_stdout || !std::io::stdout().is_terminal() {
         return DEFAULT_WIDTH;
     }
     let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse().ok());
-    columns.or_else(terminal_columns).unwrap_or(DEFAULT_WIDTH).max(40)
+    columns.or_else(terminal_columns).unwrap_or(DEFAULT_WIDTH).max(80)
 }
 
 /// The terminal's width in columns, asked with `TIOCGWINSZ`.

@@ -61,16 +61,11 @@ fn summary(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     let files = s.files.len() + s.files_omitted as usize;
     let range =
         s.time_range.as_ref().map_or(String::new(), |t| format!(" · {}", tables::range_text(t)));
-    writeln!(
-        out,
-        "{} · {} requests · {} file{}{range}",
-        p.bold("errlens"),
-        thousands(s.records),
-        files,
-        plural(files)
-    )?;
+    let head =
+        format!("· {} requests · {} file{}{range}", thousands(s.records), files, plural(files));
+    wrapped(out, &format!("{} ", p.bold("errlens")), "  ", &head, p)?;
     for line in tables::warning_lines(s) {
-        writeln!(out, "{} {line}", p.code("33", "warning"))?;
+        wrapped(out, &format!("{} ", p.code("33", "warning")), "  ", &line, p)?;
     }
     writeln!(
         out,
@@ -83,22 +78,17 @@ fn summary(r: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
         thousands(s.lines),
     )?;
     if let Some(aside) = tables::set_aside(s) {
-        writeln!(out, "{} {aside}", p.dim("not requests:"))?;
+        wrapped(out, &format!("{} ", p.dim("not requests:")), "  ", &aside, p)?;
     }
     if let Some(dropped) = dropped_values(s) {
-        writeln!(out, "{} {dropped}", p.dim("dropped values:"))?;
+        wrapped(out, &format!("{} ", p.dim("dropped values:")), "  ", &dropped, p)?;
     }
     for f in s.files.iter().filter(|f| f.error.is_some()) {
-        writeln!(
-            out,
-            "{} {}: {}",
-            p.code("31", "read error"),
-            f.path,
-            f.error.as_deref().unwrap_or_default()
-        )?;
+        let text = format!("{}: {}", f.path, f.error.as_deref().unwrap_or_default());
+        wrapped(out, &format!("{} ", p.code("31", "read error")), "  ", &text, p)?;
     }
     for note in super::tables::capped_notes(r) {
-        writeln!(out, "{} {note}", p.code("33", "capped"))?;
+        wrapped(out, &format!("{} ", p.code("33", "capped")), "  ", &note, p)?;
     }
     Ok(())
 }
@@ -127,7 +117,7 @@ fn causes(report: &Report, detail: Detail, p: &Paint, out: &mut dyn Write) -> io
         "ROOT CAUSES", "count", "share", "owner", "retry"
     );
     writeln!(out, "\n{}", p.bold(head.trim_end()))?;
-    let room = p.1.saturating_sub(head.chars().count());
+    let room = p.1.saturating_sub(head.chars().count() + 1);
     let listed = if detail == Detail::All { usize::MAX } else { TABLE_CAUSES };
     for (i, c) in report.causes.iter().enumerate().take(listed) {
         writeln!(
@@ -169,7 +159,7 @@ fn details(report: &Report, shown: usize, p: &Paint, out: &mut dyn Write) -> io:
 
 fn cause(rank: usize, c: &CauseRow, day: &str, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     let head = format!("{rank:>2}  {} · {} · {}", c.category, count(c.count), c.title);
-    writeln!(out, "{}", p.bold(&clip(&head, p.1)))?;
+    writeln!(out, "{}", p.bold(&clip(&head, p.1 - 1)))?;
     let seen = match (&c.first_seen, &c.last_seen) {
         (Some(a), Some(b)) => format!("seen {} → {}", short_time(a, day), short_time(b, day)),
         _ => "no timestamps".to_string(),
@@ -190,7 +180,7 @@ fn cause(rank: usize, c: &CauseRow, day: &str, p: &Paint, out: &mut dyn Write) -
     if let Some(e) = &c.example {
         let status = e.status.map_or("---".to_string(), |s| s.to_string());
         let head = format!("    e.g. {} {status} ", e.place);
-        let room = p.1.saturating_sub(head.chars().count()).max(20);
+        let room = p.1.saturating_sub(head.chars().count() + 1).max(20);
         writeln!(out, "{head}{}", p.dim(&clip(&e.message, room)))?;
     }
     for (i, step) in c.fix.iter().enumerate() {
@@ -201,12 +191,14 @@ fn cause(rank: usize, c: &CauseRow, day: &str, p: &Paint, out: &mut dyn Write) -
 }
 
 /// `text` wrapped at word boundaries to the width: the first line after
-/// `first`, the others after `rest`.
+/// `first`, the others after `rest`; a word longer than a whole line is cut.
 fn wrapped(out: &mut dyn Write, first: &str, rest: &str, text: &str, p: &Paint) -> io::Result<()> {
+    let room = p.1.saturating_sub(visible_len(rest)).max(10);
     let mut line = first.to_string();
     let mut empty = true;
     for word in text.split_whitespace() {
-        let fits = line.chars().count() + 1 + word.chars().count() <= p.1;
+        let word = clip(word, room - 1);
+        let fits = visible_len(&line) + 1 + word.chars().count() <= p.1;
         if !empty && !fits {
             writeln!(out, "{}", line.trim_end())?;
             line = rest.to_string();
@@ -215,10 +207,25 @@ fn wrapped(out: &mut dyn Write, first: &str, rest: &str, text: &str, p: &Paint) 
         if !empty {
             line.push(' ');
         }
-        line.push_str(word);
+        line.push_str(&word);
         empty = false;
     }
     writeln!(out, "{}", line.trim_end())
+}
+
+/// The characters a terminal shows: ANSI colour sequences take no room.
+fn visible_len(s: &str) -> usize {
+    let mut n = 0;
+    let mut in_escape = false;
+    for c in s.chars() {
+        match (in_escape, c) {
+            (false, '\x1b') => in_escape = true,
+            (true, 'm') => in_escape = false,
+            (true, _) => {}
+            (false, _) => n += 1,
+        }
+    }
+    n
 }
 
 fn count(n: u64) -> String {
@@ -274,7 +281,8 @@ fn changes(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     let (Some(line), Some(c)) = (super::tables::previous_line(report), &report.comparison) else {
         return Ok(());
     };
-    writeln!(out, "\n{}\n  {line}", p.bold("COMPARED WITH THE PREVIOUS PERIOD"))?;
+    writeln!(out, "\n{}", p.bold("COMPARED WITH THE PREVIOUS PERIOD"))?;
+    wrapped(out, "  ", "  ", &line, p)?;
     for x in c.causes.iter().filter(|x| x.change != "same").take(15) {
         let pct = super::tables::change_text(x);
         writeln!(
@@ -320,7 +328,7 @@ fn finding(f: &Finding, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
             clip(&r.subject, width),
             thousands(r.failures)
         );
-        let room = p.1.saturating_sub(head.chars().count());
+        let room = p.1.saturating_sub(head.chars().count() + 1);
         writeln!(out, "{head}{}", p.dim(&clip(&r.detail, room)))?;
     }
     if f.rows.len() > FINDING_ROWS {
@@ -371,9 +379,10 @@ fn breakdown(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> 
             .collect::<Vec<_>>()
             .join("  ")
     };
-    writeln!(out, "{}", p.dim(&line(table.header.iter().map(|h| h.to_string()).collect())))?;
+    let fit = |l: String| clip(l.trim_end(), p.1 - 1);
+    writeln!(out, "{}", p.dim(&fit(line(table.header.iter().map(|h| h.to_string()).collect()))))?;
     for row in table.rows.iter().cloned() {
-        writeln!(out, "{}", line(row).trim_end())?;
+        writeln!(out, "{}", fit(line(row)))?;
     }
     if total > 0 {
         writeln!(out, "... {} more groups (--format csv --table breakdown)", thousands(total))?;
@@ -417,13 +426,8 @@ fn reason_lines(
     }
     writeln!(out, "\n{}", p.bold(title))?;
     for row in rows.values() {
-        writeln!(
-            out,
-            "{:>8}  {}: {}",
-            thousands(row.count),
-            row.description,
-            row.first.join(", ")
-        )?;
+        let text = format!("{}: {}", row.description, row.first.join(", "));
+        wrapped(out, &format!("{:>8}  ", thousands(row.count)), "          ", &text, p)?;
     }
     Ok(())
 }

@@ -12,6 +12,7 @@ mod edges;
 mod explain;
 mod formats;
 mod injection;
+mod layout;
 mod memory;
 mod otlp;
 mod records;
