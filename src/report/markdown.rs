@@ -40,7 +40,7 @@ pub fn render(r: &Report, detail: Detail, out: &mut dyn Write) -> io::Result<()>
     if !r.findings.is_empty() {
         writeln!(out, "\n## Findings\n")?;
         for f in &r.findings {
-            finding(f, out)?;
+            finding(f, if detail == Detail::All { usize::MAX } else { FINDING_ROWS }, out)?;
         }
         if r.findings_omitted > 0 {
             let n = tables::thousands(r.findings_omitted);
@@ -97,7 +97,7 @@ fn actions(r: &Report, out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// A finding: its sentence, and its subjects in a collapsed table.
-fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
+fn finding(f: &Finding, shown: usize, out: &mut dyn Write) -> io::Result<()> {
     let kind = f.kind.replace('_', " ");
     writeln!(out, "- **{kind}**: {}", cell(&f.sentence, MAX_LINE - 40))?;
     if f.rows.is_empty() {
@@ -109,7 +109,7 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
     let mut rows: Vec<Vec<String>> = f
         .rows
         .iter()
-        .take(FINDING_ROWS)
+        .take(shown)
         .map(|r| {
             let when = match (&r.start, &r.end) {
                 (Some(a), Some(b)) if a != b => format!("{a} → {b}"),
@@ -119,8 +119,8 @@ fn finding(f: &Finding, out: &mut dyn Write) -> io::Result<()> {
             vec![r.subject.clone(), tables::thousands(r.failures), when, r.detail.clone()]
         })
         .collect();
-    if f.rows.len() > FINDING_ROWS {
-        let more = format!("and {} more (JSON and CSV list them all)", f.rows.len() - FINDING_ROWS);
+    if f.rows.len() > shown {
+        let more = format!("and {} more (JSON and CSV list them all)", f.rows.len() - shown);
         rows.push(vec![more, String::new(), String::new(), String::new()]);
     }
     let header = vec![what, "failures", "when", "detail"];

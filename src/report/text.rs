@@ -48,7 +48,8 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
         return Ok(());
     }
     changes(report, &p, out)?;
-    findings(report, &p, out)?;
+    let rows = if style.detail == Detail::All { usize::MAX } else { FINDING_ROWS };
+    findings(report, rows, &p, out)?;
     let shown = if style.detail == Detail::All { usize::MAX } else { TOP_DETAILED };
     details(report, shown, &p, out)?;
     breakdown(report, &p, out)?;
@@ -297,13 +298,13 @@ fn changes(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-fn findings(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
+fn findings(report: &Report, rows: usize, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     if report.findings.is_empty() {
         return Ok(());
     }
     writeln!(out, "\n{}", p.bold("FINDINGS"))?;
     for f in &report.findings {
-        finding(f, p, out)?;
+        finding(f, rows, p, out)?;
     }
     if report.findings_omitted > 0 {
         writeln!(out, "  ... and {} more findings (--full)", thousands(report.findings_omitted))?;
@@ -311,13 +312,13 @@ fn findings(report: &Report, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
-/// A finding: its sentence, then a table of its subjects (the first few).
-fn finding(f: &Finding, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
+/// A finding: its sentence, then a table of its subjects (the first `shown`).
+fn finding(f: &Finding, shown: usize, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
     let kind = f.kind.replace('_', " ");
     wrapped(out, &format!("  • {kind}: "), "    ", &f.sentence, p)?;
-    let width = f.rows.iter().take(FINDING_ROWS).map(|r| r.subject.chars().count()).max();
+    let width = f.rows.iter().take(shown).map(|r| r.subject.chars().count()).max();
     let width = width.unwrap_or(0).min(36);
-    for r in f.rows.iter().take(FINDING_ROWS) {
+    for r in f.rows.iter().take(shown) {
         let when = match (&r.start, &r.end) {
             (Some(a), Some(b)) if a != b => format!("  {}", span(a, b)),
             (Some(a), _) => format!("  {}", clock(a)),
@@ -331,11 +332,11 @@ fn finding(f: &Finding, p: &Paint, out: &mut dyn Write) -> io::Result<()> {
         let room = p.1.saturating_sub(head.chars().count() + 1);
         writeln!(out, "{head}{}", p.dim(&clip(&r.detail, room)))?;
     }
-    if f.rows.len() > FINDING_ROWS {
+    if f.rows.len() > shown {
         writeln!(
             out,
             "      … and {} more (--format json or csv lists them all)",
-            f.rows.len() - FINDING_ROWS
+            f.rows.len() - shown
         )?;
     }
     Ok(())

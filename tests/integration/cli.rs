@@ -77,7 +77,8 @@ fn accounting_adds_up_and_places_are_exact() {
         .unwrap();
     assert_eq!(
         tpm["rate_limits"],
-        serde_json::json!([{"model": "gpt-4o", "dimension": "TPM", "limit": 30000, "peak_used": 29937, "count": 1}])
+        serde_json::json!([{"model": "gpt-4o", "dimension": "TPM", "limit": 30000, "peak_used": 29937, "count": 1,
+            "retry_after_s": {"count": 1, "min": 0.644, "p50": 0.644, "p90": 0.644, "max": 0.644}}])
     );
     assert_eq!(tpm["retry_after_s"]["p50"], 0.644);
     assert_eq!(typo["model_fixes"][0]["model"], "gtp-4o");

@@ -279,10 +279,11 @@ fn findings_tell_the_samples_story() {
         (incident[0]["start"].as_str().unwrap(), incident[0]["end"].as_str().unwrap());
     assert!(("2026-11-21T12:25:00Z"..="2026-11-21T12:40:00Z").contains(&start), "{start}");
     assert!(("2026-11-21T12:55:00Z"..="2026-11-21T13:10:00Z").contains(&end), "{end}");
-    assert!(incident[0]["subjects"].as_array().unwrap().len() >= 3, "several models");
+    let models = incident[0]["rows"][0]["numbers"]["models"].as_f64().unwrap();
+    assert!(models >= 3.0, "several models: {models}");
     let quota = of("quota_ran_out");
-    let batch =
-        quota.iter().find(|f| f["subjects"][0] == "proj_batch").expect("proj_batch ran out");
+    let rows = quota.iter().flat_map(|f| f["rows"].as_array().unwrap());
+    let batch = rows.clone().find(|r| r["subject"] == "proj_batch").expect("proj_batch ran out");
     assert!(batch["start"].as_str().unwrap().starts_with("2026-11-21T16:19"), "{batch}");
     let keys = of("key_failing");
     assert!(
@@ -290,23 +291,18 @@ fn findings_tell_the_samples_story() {
         "{keys:?}"
     );
     assert!(!r.to_string().contains("SECRET"));
-    assert!(
-        of("model_typo")
-            .iter()
-            .any(|f| f["sentence"].as_str().unwrap().contains("use `gpt-4o-mini`"))
-    );
+    let typos = of("model_typo");
+    let details = typos.iter().flat_map(|f| f["rows"].as_array().unwrap()).map(|r| &r["detail"]);
+    assert!(details.clone().any(|d| d.as_str().unwrap().contains("use `gpt-4o-mini`")));
     assert!(!of("context_overflow").is_empty());
     let headroom = of("rate_limit_headroom");
-    assert!(
-        headroom.iter().any(
-            |f| f["subjects"][0] == "gpt-4o" && f["sentence"].as_str().unwrap().contains("TPM")
-        )
-    );
+    assert!(headroom.iter().any(|f| f["subjects"][0] == "gpt-4o TPM"), "{headroom:?}");
     let csv = ok_stdout(
         &errlens(&["analyze", "--format", "csv", "--table", "findings", &input], None),
         0,
     );
-    assert_eq!(csv.lines().count(), findings.len() + 1);
+    let rows: usize = findings.iter().map(|f| f["rows"].as_array().unwrap().len()).sum();
+    assert_eq!(csv.lines().count(), rows + 1, "a CSV row per subject of each finding");
 }
 
 #[test]

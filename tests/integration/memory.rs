@@ -225,17 +225,18 @@ fn findings_and_files_are_cut_in_human_reports() {
     let p = dir.path().join("logs");
     let p = p.to_str().unwrap();
     let json = run_json(&[p]);
-    let quota = |r: &Value| {
-        r["findings"].as_array().unwrap().iter().filter(|f| f["kind"] == "quota_ran_out").count()
-    };
-    assert_eq!(quota(&json), 25);
+    let findings = json["findings"].as_array().unwrap();
+    let quota: Vec<&Value> = findings.iter().filter(|f| f["kind"] == "quota_ran_out").collect();
+    assert_eq!(quota.len(), 1, "one finding for the cause");
+    assert_eq!(quota[0]["rows"].as_array().unwrap().len(), 25, "a row per project, all in JSON");
     assert_eq!(json["summary"]["files"].as_array().unwrap().len(), 25);
     let text = ok_stdout(&errlens(&["analyze", p], None), 0);
     assert!(text.contains("· 25 files"), "{text}");
-    assert_eq!(text.matches("quota ran out:").count(), 20, "{text}");
-    assert!(text.contains("... and 5 more findings (--full)"), "{text}");
+    assert_eq!(text.matches("quota ran out:").count(), 1, "{text}");
+    assert_eq!(text.matches("      proj_").count(), 5, "{text}");
+    assert!(text.contains("… and 20 more"), "{text}");
     let md = ok_stdout(&errlens(&["analyze", "--format", "markdown", p], None), 0);
     assert!(md.contains("| (other): 5 more files |"), "{md}");
     let full = ok_stdout(&errlens(&["analyze", "--full", p], None), 0);
-    assert_eq!(full.matches("quota ran out:").count(), 25);
+    assert_eq!(full.matches("      proj_").count(), 25, "--full lists every subject");
 }
