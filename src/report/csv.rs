@@ -40,7 +40,10 @@ pub const COLUMNS: [(CsvTable, &[&str]); 10] = [
     ),
     (
         CsvTable::Findings,
-        &["kind", "category", "what", "subject", "failures", "start", "end", "detail", "sentence"],
+        &[
+            "kind", "category", "start", "end", "subjects", "sentence", "what", "subject",
+            "failures", "detail",
+        ],
     ),
     (
         CsvTable::Actions,
@@ -167,13 +170,14 @@ fn rows(r: &Report, table: CsvTable) -> Vec<Vec<String>> {
                 vec![
                     f.kind.clone(),
                     opt(&f.category),
+                    opt(&x.start),
+                    opt(&x.end),
+                    f.subjects.join(" "),
+                    f.sentence.clone(),
                     x.what.clone(),
                     x.subject.clone(),
                     x.failures.to_string(),
-                    opt(&x.start),
-                    opt(&x.end),
                     x.detail.clone(),
-                    f.sentence.clone(),
                 ]
             })
             .collect(),
