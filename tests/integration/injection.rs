@@ -119,21 +119,7 @@ fn no_csv_cell_starts_a_formula() {
     }
 }
 
-/// The cells of an RFC 4180 text, unquoted.
+/// The cells of an RFC 4180 text, unquoted, record after record.
 fn csv_cells(text: &str) -> Vec<String> {
-    let (mut cells, mut cell, mut quoted) = (Vec::new(), String::new(), false);
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (c, quoted) {
-            ('"', true) if chars.peek() == Some(&'"') => {
-                cell.push('"');
-                chars.next();
-            }
-            ('"', _) => quoted = !quoted,
-            (',' | '\n', false) => cells.push(std::mem::take(&mut cell)),
-            (c, _) => cell.push(c),
-        }
-    }
-    cells.push(cell);
-    cells
+    crate::util::csv_records(text).into_iter().flatten().collect()
 }
