@@ -264,9 +264,10 @@ fn set_if_none(slot: &mut Option<String>, value: Option<String>) {
     }
 }
 
-/// Final touches: a status from a numeric code (`"code": 502`), the message
-/// capped, whitespace folded.
+/// Final touches: a status from a numeric code (`"code": 502`), a sentence
+/// in `param` joined to the message, the message capped, whitespace folded.
 fn finish(info: &mut ErrorInfo) {
+    join_sentence_param(info);
     if info.status.is_none() {
         if let Some(code) = info
             .code
@@ -287,6 +288,20 @@ fn finish(info: &mut ErrorInfo) {
             cut -= 1;
         }
         info.message.truncate(cut);
+    }
+}
+
+/// Some relays put the provider's words in `param` and their own in
+/// `message` (`"message": "Param Incorrect", "param": "max_tokens is too
+/// large: ..."`): a param of several words is text, not a parameter name.
+fn join_sentence_param(info: &mut ErrorInfo) {
+    let Some(param) = info.param.take_if(|p| p.split_whitespace().nth(2).is_some()) else {
+        return;
+    };
+    if info.message.is_empty() {
+        info.message = param;
+    } else {
+        info.message = format!("{}: {param}", info.message);
     }
 }
 

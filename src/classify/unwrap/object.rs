@@ -104,8 +104,9 @@ pub(super) fn absorb_object(info: &mut ErrorInfo, map: &Map<String, Value>, dept
 }
 
 /// Words of messages that say only that something failed ("API error",
-/// "upstream error", "Provider returned error", "Internal server error").
-const GENERIC_WORDS: [&str; 24] = [
+/// "upstream error", "Provider returned error", "Internal server error",
+/// "OpenAI API error", "Request failed with status code").
+const GENERIC_WORDS: [&str; 33] = [
     "a",
     "an",
     "the",
@@ -130,6 +131,15 @@ const GENERIC_WORDS: [&str; 24] = [
     "bad",
     "http",
     "call",
+    "with",
+    "status",
+    "code",
+    "unexpected",
+    "service",
+    "llm",
+    "openai",
+    "azure",
+    "openrouter",
 ];
 
 /// A message that names no cause: a wrapper's, when a deeper one exists.

@@ -247,14 +247,39 @@ fn a_generic_outer_message_gives_way_to_a_specific_inner_one() {
     let own =
         unwrap_raw(br#"{"message":"Rate limit reached","data":{"error":{"message":"x"}}}"#, None);
     assert_eq!(own.message, "Rate limit reached");
-    for generic in
-        ["API error", "upstream error", "Provider returned error", "Internal Server Error"]
-    {
+    for generic in [
+        "API error",
+        "upstream error",
+        "Provider returned error",
+        "Internal Server Error",
+        "OpenAI API error.",
+        "Request failed with status code 429",
+    ] {
         assert!(object::is_generic(generic), "{generic}");
     }
     for specific in ["Rate limit reached", "Resource not found", "", "error: quota exceeded"] {
         assert!(!object::is_generic(specific), "{specific}");
     }
+}
+
+#[test]
+fn a_sentence_in_param_is_joined_to_the_message() {
+    let body = br#"{"error":{"message":"Param Incorrect","type":"upstream_error","param":"max_tokens is too large: 1048576. This model supports at most 131072 completion tokens","code":"400"}}"#;
+    let info = unwrap_raw(body, Some(400));
+    assert_eq!(
+        info.message,
+        "Param Incorrect: max_tokens is too large: 1048576. This model supports at most 131072 completion tokens"
+    );
+    assert_eq!(info.param, None);
+    // A parameter's name or path stays the param.
+    for param in ["max_tokens", "messages[0].content", "tools 0"] {
+        let body = serde_json::json!({"error": {"message": "Invalid value", "param": param}});
+        let info = unwrap_raw(body.to_string().as_bytes(), Some(400));
+        assert_eq!((info.message.as_str(), info.param.as_deref()), ("Invalid value", Some(param)));
+    }
+    let alone =
+        unwrap_raw(br#"{"error":{"message":"","param":"the model is overloaded now"}}"#, None);
+    assert_eq!(alone.message, "the model is overloaded now");
 }
 
 #[test]
