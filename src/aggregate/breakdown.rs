@@ -3,8 +3,8 @@
 //! record (group id, failed, latency) and interns the group keys, allocating
 //! only for a new group; merging remaps ids. Past the cap on distinct groups
 //! (`--max-distinct`), records of new groups are counted in one "other" group.
-//! The table is then computed with polars' eager API: grouped counts and
-//! latency quantiles over those rows. Builds without the `breakdown` feature
+//! The table counts those rows per group and takes each group's latency
+//! quantiles with polars' column kernels. Builds without the `breakdown` feature
 //! have no polars, and no table.
 
 use std::hash::{Hash, Hasher};
@@ -336,32 +336,10 @@ pub fn table(_: &Breakdown) -> Result<Table, &'static str> {
     Err(UNSUPPORTED)
 }
 
-/// Computes the table with polars: per group, counts and latency quantiles.
+/// Computes the table: per group, counts, and latency quantiles with polars.
 /// Rows are sorted by bucket, then by values.
 #[cfg(feature = "breakdown")]
-// The eager GroupBy aggregations are deprecated upstream in favour of the lazy
-// API, whose feature pulls in an HTTP client and cloud storage: kept eager on
-// purpose.
-#[allow(deprecated)]
 pub fn table(b: &Breakdown) -> PolarsResult<Table> {
-    let n = b.rows.len();
-    let df = DataFrame::new(
-        n,
-        vec![
-            Column::new("group".into(), b.rows.iter().map(|r| r.0).collect::<Vec<u32>>()),
-            Column::new(
-                "failed".into(),
-                b.rows.iter().map(|r| u32::from(r.1)).collect::<Vec<u32>>(),
-            ),
-            Column::new(
-                "latency".into(),
-                b.rows
-                    .iter()
-                    .map(|r| (!r.2.is_nan()).then_some(f64::from(r.2)))
-                    .collect::<Vec<Option<f64>>>(),
-            ),
-        ],
-    )?;
     let mut rows: Vec<Row> = b
         .groups
         .iter()
@@ -373,39 +351,43 @@ pub fn table(b: &Breakdown) -> PolarsResult<Table> {
             success_latency: (None, None),
         })
         .collect();
-    let by_group = df.group_by(["group"])?;
-    let requests = by_group.select(["failed"]).count()?;
-    let failures = df.group_by(["group"])?.select(["failed"]).sum()?;
-    for (frame, set) in [(&requests, 0), (&failures, 1)] {
-        let groups = frame.column("group")?.u32()?;
-        let values = frame.column(frame.get_column_names()[1].as_str())?.cast(&DataType::UInt64)?;
-        let values = values.u64()?;
-        for i in 0..frame.height() {
-            if let (Some(g), Some(v)) = (groups.get(i), values.get(i)) {
-                let row = &mut rows[g as usize];
-                if set == 0 { row.requests = v } else { row.failures = v }
-            }
-        }
+    for &(id, failed, _) in &b.rows {
+        let row = &mut rows[id as usize];
+        row.requests += 1;
+        row.failures += u64::from(failed);
     }
-    for (q, slot) in [(0.5, 0), (0.95, 1)] {
-        let out = df
-            .group_by(["group", "failed"])?
-            .select(["latency"])
-            .quantile(q, QuantileMethod::Linear)?;
-        let (groups, failed) = (out.column("group")?.u32()?, out.column("failed")?.u32()?);
-        let values = out.column(out.get_column_names()[2].as_str())?.f64()?;
-        for i in 0..out.height() {
-            if let (Some(g), Some(f)) = (groups.get(i), failed.get(i)) {
-                let row = &mut rows[g as usize];
-                let pair = if f == 1 { &mut row.failure_latency } else { &mut row.success_latency };
-                if slot == 0 { pair.0 = values.get(i) } else { pair.1 = values.get(i) }
-            }
-        }
+    for (id, failed, quantiles) in latency_quantiles(&b.rows)? {
+        let row = &mut rows[id as usize];
+        *if failed { &mut row.failure_latency } else { &mut row.success_latency } = quantiles;
     }
     let other = b.other.map(|id| rows.swap_remove(id as usize));
     rows.sort_by(|a, b| a.key.cmp(&b.key));
     Ok(Table { rows, other })
 }
+
+/// p50 and p95 (linear interpolation) of the logged latencies of each
+/// group's failures and of its successes: the records sorted by group and
+/// side, each side's values one polars column. Kept to `ChunkedArray`s on
+/// purpose: a `DataFrame` group-by links polars' code for every data type
+/// (13 MB of the binary, and most of the release build's link time).
+#[cfg(feature = "breakdown")]
+fn latency_quantiles(rows: &[(u32, bool, f32)]) -> PolarsResult<Vec<(u32, bool, Quantiles)>> {
+    let mut logged: Vec<(u32, bool, f32)> =
+        rows.iter().copied().filter(|r| !r.2.is_nan()).collect();
+    logged.sort_unstable_by_key(|&(id, failed, _)| (id, failed));
+    let mut out = Vec::new();
+    for side in logged.chunk_by(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        let values = side.iter().map(|r| f64::from(r.2));
+        let column = Float64Chunked::from_iter_values("latency".into(), values);
+        let q = column.quantiles(&[0.5, 0.95], QuantileMethod::Linear)?;
+        out.push((side[0].0, side[0].1, (q[0], q[1])));
+    }
+    Ok(out)
+}
+
+/// A side's latency percentiles (p50, p95), ms.
+#[cfg(feature = "breakdown")]
+type Quantiles = (Option<f64>, Option<f64>);
 
 /// The bucket of a timestamp, epoch minutes.
 pub fn bucket(ts: Option<Millis>, every_minutes: Option<i64>) -> Option<i64> {
