@@ -52,16 +52,24 @@ pub struct ErrorInfo {
 }
 
 impl ErrorInfo {
-    /// True when the failure carries no error text at all: no message, type,
-    /// code or surrounding text (a log without bodies, a bare failure flag).
-    /// Only its status (and provider) can tell its cause.
+    /// True when the failure carries no error text that names a cause: no
+    /// type or code, and a message and surrounding text that are empty, say
+    /// only that a request failed ("Request failed with status code 429",
+    /// "HTTP 429") or hold no English word (a relay's own note in another
+    /// language, which no rule reads). Only its status (and provider) can
+    /// tell its cause.
     pub fn is_bare(&self) -> bool {
-        self.message.trim().is_empty()
-            && self.context.trim().is_empty()
+        says_nothing(&self.message)
+            && says_nothing(&self.context)
             && self.etype.is_none()
             && self.code.is_none()
             && self.inner_code.is_none()
     }
+}
+
+/// Text without a word that could name a cause (see [`ErrorInfo::is_bare`]).
+fn says_nothing(text: &str) -> bool {
+    object::generic_words(text, 8).is_some()
 }
 
 /// Unwraps a raw error value (the record's `error` field, verbatim JSON).

@@ -143,17 +143,22 @@ const GENERIC_WORDS: [&str; 33] = [
 ];
 
 /// A message that names no cause: a wrapper's, when a deeper one exists.
-/// Its words (runs of ASCII letters) are one to five, all generic; checked
-/// without copying a word.
+/// Its words (runs of ASCII letters) are one to five, all generic.
 pub(super) fn is_generic(message: &str) -> bool {
+    matches!(generic_words(message, 5), Some(1..))
+}
+
+/// How many words the text has when it has at most `max` and all are
+/// generic; `None` when a word says more. Checked without copying a word.
+pub(super) fn generic_words(text: &str, max: usize) -> Option<usize> {
     let mut count = 0;
-    for word in message.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()) {
+    for word in text.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty()) {
         count += 1;
-        if count > 5 || !GENERIC_WORDS.iter().any(|g| g.eq_ignore_ascii_case(word)) {
-            return false;
+        if count > max || !GENERIC_WORDS.iter().any(|g| g.eq_ignore_ascii_case(word)) {
+            return None;
         }
     }
-    count > 0
+    Some(count)
 }
 
 /// A generic outer message gives way to a specific one in an envelope nested
