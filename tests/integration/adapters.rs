@@ -1,5 +1,6 @@
-//! Real log formats: every line of every `samples/formats/*.jsonl` file gets
-//! the category `samples/formats/EXPECTED.tsv` gives it (the items of
+//! Real log formats: every line of every `samples/formats/*.jsonl` file (and
+//! of `tests/formats/*.jsonl`, lines copied from public fixtures) gets the
+//! category the directory's `EXPECTED.tsv` gives it (the items of
 //! multi-item lines, OTLP spans and log records and Azure envelopes, joined with `+`;
 //! broken lines `malformed`, records that are not LLM requests `not_llm`,
 //! records of no known layout `unrecognized`), each file is detected as its
@@ -15,9 +16,19 @@ fn dir() -> String {
     format!("{}/samples/formats", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `file -> line -> expected categories`.
+/// Real lines from public fixtures (`tests/formats/README.md`).
+fn public_dir() -> String {
+    format!("{}/tests/formats", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `file -> line -> expected categories` of the sample formats.
 fn expected() -> BTreeMap<String, BTreeMap<u64, Vec<String>>> {
-    let text = std::fs::read_to_string(format!("{}/EXPECTED.tsv", dir())).unwrap();
+    expected_in(&dir())
+}
+
+/// `file -> line -> expected categories` of a directory's `EXPECTED.tsv`.
+fn expected_in(dir: &str) -> BTreeMap<String, BTreeMap<u64, Vec<String>>> {
+    let text = std::fs::read_to_string(format!("{dir}/EXPECTED.tsv")).unwrap();
     let mut out: BTreeMap<String, BTreeMap<u64, Vec<String>>> = BTreeMap::new();
     for row in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {
         let cols: Vec<&str> = row.split('\t').collect();
@@ -45,9 +56,33 @@ const NOT_LLM: &str = "not_llm";
 
 #[test]
 fn every_format_sample_line_gets_its_expected_category() {
+    lines_get_their_expected_category(&dir());
+}
+
+#[test]
+fn public_fixture_lines_get_their_expected_category_and_format() {
+    lines_get_their_expected_category(&public_dir());
+    let r = analyze_json(&[&public_dir()]);
+    let files = r["summary"]["files"].as_array().unwrap();
+    assert_eq!(files.len(), expected_in(&public_dir()).len());
+    for f in files {
+        let name = f["path"].as_str().unwrap().rsplit('/').next().unwrap().to_string();
+        assert_eq!(f["format"], format_of(&name).as_str(), "{name}");
+    }
+    assert_eq!(r["summary"]["warnings"], serde_json::json!([]));
+    assert_eq!(r["summary"]["malformed"], 0);
+    // Langfuse's v2 API names the model in camelCase.
+    let out = ok_stdout(
+        &errlens(&["classify", "--all", &format!("{}/langfuse.jsonl", public_dir())], None),
+        0,
+    );
+    assert!(out.contains(r#""model":"gpt-4o""#), "{out}");
+}
+
+fn lines_get_their_expected_category(dir: &str) {
     let mut wrong = Vec::new();
-    for (file, lines) in expected() {
-        let path = format!("{}/{file}", dir());
+    for (file, lines) in expected_in(dir) {
+        let path = format!("{dir}/{file}");
         let out = ok_stdout(&errlens(&["classify", "--all", &path], None), 0);
         let mut got: BTreeMap<u64, Vec<String>> = BTreeMap::new();
         for row in out.lines().map(|l| serde_json::from_str::<Value>(l).unwrap()) {
@@ -74,17 +109,17 @@ fn every_format_sample_line_gets_its_expected_category() {
                 wrong.push(format!("{file}: expected {n} {bucket} got {have}"));
             }
         }
-        wrong.extend(not_llm_wrong(&file, &lines));
+        wrong.extend(not_llm_wrong(dir, &file, &lines));
     }
     assert!(wrong.is_empty(), "{} lines wrong:\n{}", wrong.len(), wrong.join("\n"));
 }
 
 /// What is wrong with a file's `not_llm` items: their count in the summary,
 /// and the first places it names, against the `not_llm` ids expected.
-fn not_llm_wrong(file: &str, lines: &BTreeMap<u64, Vec<String>>) -> Vec<String> {
+fn not_llm_wrong(dir: &str, file: &str, lines: &BTreeMap<u64, Vec<String>>) -> Vec<String> {
     let count = |ids: &Vec<String>| ids.iter().filter(|id| *id == NOT_LLM).count() as u64;
     let want: u64 = lines.values().map(count).sum();
-    let path = format!("{}/{file}", dir());
+    let path = format!("{dir}/{file}");
     let summary = analyze_json(&[&path])["summary"].clone();
     let mut wrong = Vec::new();
     if summary["not_llm"] != want {
