@@ -13,9 +13,10 @@
 //! reports carry with the cause). An `endpoint` regex looks at the record's
 //! endpoint (a path, a URL or an operation name): what a status-only failure
 //! can still tell (an Azure 404 on a deployment path). A rule marked `status_only` applies only to a
-//! failure that carries no error text at all (no message, type or code: logs
-//! without bodies), and any verdict reached on such a bare failure gets the
-//! evidence `status_only = true`, so reports can say how sure they are.
+//! failure whose text names no cause (no message, type or code: logs without
+//! bodies; or words that only say a request failed, "HTTP 429"). A verdict on
+//! such a failure by a rule that reads no text (status, provider, endpoint)
+//! gets the evidence `status_only = true`, so reports can say how sure they are.
 
 use std::ops::Range;
 
@@ -165,6 +166,19 @@ pub struct Rule {
     note: Option<String>,
 }
 
+impl Rule {
+    /// True when the rule looks at no error text (message, context, type,
+    /// code, param): its verdict rests on the status, provider and endpoint.
+    fn reads_no_text(&self) -> bool {
+        let w = &self.when;
+        w.message.is_none()
+            && w.context.is_none()
+            && w.types.is_empty()
+            && w.codes.is_empty()
+            && w.params.is_empty()
+    }
+}
+
 /// All rules, compiled, in the order they are tried.
 #[derive(Debug)]
 pub struct RuleSet {
@@ -292,7 +306,7 @@ impl RuleSet {
         for i in self.extracts.clone() {
             message.captures_into(i, &mut evidence);
         }
-        if rule.is_some() && info.is_bare() {
+        if rule.is_some_and(|r| r.reads_no_text() && info.names_no_cause()) {
             evidence.push(("status_only".to_string(), "true".to_string()));
         }
         evidence.sort();
@@ -446,7 +460,7 @@ impl Rule {
             });
         let provider = info.provider.as_deref().or(provider);
         status_ok
-            && (!when.status_only || info.is_bare())
+            && (!when.status_only || info.names_no_cause())
             && any(&when.types, &[info.etype.as_deref()])
             && any(
                 &when.codes,

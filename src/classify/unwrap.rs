@@ -52,22 +52,27 @@ pub struct ErrorInfo {
 }
 
 impl ErrorInfo {
-    /// True when the failure carries no error text that names a cause: no
-    /// type or code, and a message and surrounding text that are empty, say
-    /// only that a request failed ("Request failed with status code 429",
-    /// "HTTP 429") or hold no English word (a relay's own note in another
-    /// language, which no rule reads). Only its status (and provider) can
-    /// tell its cause.
+    /// True when the failure carries no error text at all: no message, type,
+    /// code or surrounding text (a log without bodies, a bare failure flag).
     pub fn is_bare(&self) -> bool {
-        says_nothing(&self.message)
-            && says_nothing(&self.context)
-            && self.etype.is_none()
-            && self.code.is_none()
-            && self.inner_code.is_none()
+        self.message.trim().is_empty() && self.context.trim().is_empty() && self.has_no_codes()
+    }
+
+    /// True when its text names no cause, so only its status (and provider)
+    /// can: no type or code, and a message and surrounding text that are
+    /// empty, say only that a request failed ("Request failed with status
+    /// code 429", "HTTP 429") or hold no English word (a relay's own note in
+    /// another language, which no rule reads).
+    pub fn names_no_cause(&self) -> bool {
+        says_nothing(&self.message) && says_nothing(&self.context) && self.has_no_codes()
+    }
+
+    fn has_no_codes(&self) -> bool {
+        self.etype.is_none() && self.code.is_none() && self.inner_code.is_none()
     }
 }
 
-/// Text without a word that could name a cause (see [`ErrorInfo::is_bare`]).
+/// Text without a word that could name a cause (see [`ErrorInfo::names_no_cause`]).
 fn says_nothing(text: &str) -> bool {
     object::generic_words(text, 8).is_some()
 }
