@@ -78,7 +78,7 @@ pub const COLUMNS: [(&str, &str); 7] = [
 ];
 
 /// What the SQL cannot do, and errlens does.
-pub const LIMITS: [&str; 8] = [
+pub const LIMITS: [&str; 9] = [
     "No unwrapping: a message inside a Python repr or an SDK exception string, an HTML error \
      page, JSON nested in a string, a gateway's wrapper or a relay's `(request id: ...)` suffix \
      is matched as the raw text. Fill the columns from a plain body ({\"error\": {...}} or its \
@@ -93,6 +93,9 @@ pub const LIMITS: [&str; 8] = [
     "No model catalog: '@model' stands for a model not found that errlens judges a typo \
      (model.typo), a retired model (model.retired) or one the key cannot use \
      (model.no_access); fine-tunes and failures naming no model are decided here.",
+    "Status-only rules need an empty message, type and code here; errlens also applies them \
+     when the message only says a request failed (`Request failed with status code 429`) or \
+     holds no English word.",
     "No evidence: limits, usage, retry-after, token counts, the model named, notes and the \
      signatures of unclassified messages are errlens's alone.",
     "Case: errlens folds ASCII letters only; lower() here (and (?i) in DuckDB and Trino) folds \
